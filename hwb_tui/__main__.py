@@ -1,0 +1,3 @@
+from hwb_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Pure rules and types: standard library only."""

@@ -1,0 +1,60 @@
+"""Domain errors. Messages never carry a password, hash or sealed copy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class HwbError(Exception):
+    """Base of every error a user may be shown."""
+
+    exit_code = 1
+
+
+class PermissionDenied(HwbError):
+    exit_code = 3
+
+
+class NotFound(HwbError):
+    exit_code = 4
+
+
+class PasswordUnavailable(HwbError):
+    """No stored copy can be shown: the status is "-" or "User changed password"."""
+
+    exit_code = 4
+
+
+class InvalidInput(HwbError):
+    exit_code = 5
+
+
+class PolicyViolation(InvalidInput):
+    """A password that does not meet the Hwb password policy."""
+
+    def __init__(self, failures: Sequence[str]) -> None:
+        self.failures = tuple(failures)
+        super().__init__(
+            "The password does not meet the Hwb password policy: " + "; ".join(self.failures) + "."
+        )
+
+
+class AuthenticationFailed(HwbError):
+    """Wrong username or password; deliberately does not say which."""
+
+    exit_code = 1
+
+    def __init__(self) -> None:
+        super().__init__("The username or password is incorrect.")
+
+
+class KeyProblem(HwbError):
+    """The key file that opens stored copies is missing, unreadable or wrong."""
+
+    exit_code = 1
+
+
+class StoreProblem(HwbError):
+    """The database cannot be opened or used (not a user mistake)."""
+
+    exit_code = 1

@@ -1,0 +1,80 @@
+"""The Hwb password policy and the password generator.
+
+"At least 8 characters with a mix of uppercase and lowercase letters and numbers."
+Passwords are taken exactly as typed: nothing is trimmed, folded or normalised.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+from enum import StrEnum
+
+from hwb_tui.domain.errors import PolicyViolation
+
+MIN_LENGTH = 8
+MAX_LENGTH = 128  # the guide sets no maximum; 128 leaves room for pass-phrases
+
+
+class Rule(StrEnum):
+    MIN_LENGTH = f"at least {MIN_LENGTH} characters"
+    MAX_LENGTH = f"at most {MAX_LENGTH} characters"
+    UPPER = "an upper-case letter"
+    LOWER = "a lower-case letter"
+    DIGIT = "a number"
+    NO_CONTROL = "no control or invisible formatting characters"
+
+
+# Unicode categories refused in a password: controls, invisible formatting (bidi overrides,
+# zero-width characters), surrogates, private use, unassigned, and line/paragraph separators.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def is_refused_character(char: str) -> bool:
+    return unicodedata.category(char) in _REFUSED_CATEGORIES
+
+
+def unmet_rules(password: str) -> list[Rule]:
+    """Every rule of the policy the password does not meet, in the order they are listed."""
+    unmet = []
+    if len(password) < MIN_LENGTH:
+        unmet.append(Rule.MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        unmet.append(Rule.MAX_LENGTH)
+    if not any(char.isupper() for char in password):
+        unmet.append(Rule.UPPER)
+    if not any(char.islower() for char in password):
+        unmet.append(Rule.LOWER)
+    if not any(char.isdecimal() for char in password):
+        unmet.append(Rule.DIGIT)
+    if any(is_refused_character(char) for char in password):
+        unmet.append(Rule.NO_CONTROL)
+    return unmet
+
+
+def check_password(password: str) -> None:
+    """Raise PolicyViolation naming every unmet rule."""
+    unmet = unmet_rules(password)
+    if unmet:
+        raise PolicyViolation([str(rule) for rule in unmet])
+
+
+# Letters a child can read aloud and type without confusion: no 0/O, 1/l/I, q or x, and nothing
+# a spreadsheet (=, +, -, @) or console markup ([, ]) treats specially.
+_CONSONANTS = "bdfghjkmnprstvwz"
+_VOWELS = "aeiu"
+_DIGITS = "23456789"
+GENERATED_SYLLABLES = 4
+GENERATED_DIGITS = 3
+
+
+def generate_password() -> str:
+    """A password like "Tobamiru472": pronounceable syllables, the first capitalised, then digits.
+
+    About 33 bits of entropy: 16^4 consonants x 4^4 vowels x 8^3 digits.
+    """
+    syllables = "".join(
+        secrets.choice(_CONSONANTS) + secrets.choice(_VOWELS) for _ in range(GENERATED_SYLLABLES)
+    )
+    digits = "".join(secrets.choice(_DIGITS) for _ in range(GENERATED_DIGITS))
+    return syllables[0].upper() + syllables[1:] + digits

@@ -1,0 +1,1 @@
+"""The only code that opens transactions and checks rights."""

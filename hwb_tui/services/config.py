@@ -1,0 +1,96 @@
+"""Settings: where the database and key live, and how hard passwords are hashed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from hwb_tui.domain.errors import InvalidInput
+
+APP_NAME = "hwb-tui"
+DATABASE_FILE = "hwb.sqlite3"
+KEY_FILE = "hwb.key"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Argon2Params:
+    """argon2-cffi's defaults (RFC 9106's second recommended option, low memory)."""
+
+    time_cost: int = 3
+    memory_cost: int = 65536
+    parallelism: int = 4
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> Argon2Params:
+        defaults = cls()
+        try:
+            return cls(
+                time_cost=int(env.get("HWB_ARGON2_TIME_COST", defaults.time_cost)),
+                memory_cost=int(env.get("HWB_ARGON2_MEMORY_COST", defaults.memory_cost)),
+                parallelism=int(env.get("HWB_ARGON2_PARALLELISM", defaults.parallelism)),
+            )
+        except ValueError:
+            raise InvalidInput("HWB_ARGON2_* settings must be whole numbers.") from None
+
+
+def detect_origin(env: Mapping[str, str]) -> str:
+    """Where the user sits: the SSH client's address, or the local terminal."""
+    connection = env.get("SSH_CONNECTION") or env.get("SSH_CLIENT")
+    if connection:
+        return f"ssh:{connection.split()[0]}"
+    try:
+        return f"terminal:{os.ttyname(0)}"
+    except OSError:
+        return f"local:pid {os.getpid()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    key_file: Path
+    argon2: Argon2Params = field(default_factory=Argon2Params)
+    origin: str = "local"
+    clipboard_clear_seconds: int = 30
+
+    @classmethod
+    def resolve(
+        cls,
+        database_url: str | None = None,
+        key_file: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> Settings:
+        """Command-line values first, then HWB_* environment variables, then the defaults."""
+        env = os.environ if env is None else env
+        url = (
+            database_url or env.get("HWB_DATABASE_URL") or f"sqlite:///{data_dir() / DATABASE_FILE}"
+        )
+        key = key_file or env.get("HWB_KEY_FILE") or default_key_file(url)
+        try:
+            clear_after = int(env.get("HWB_CLIPBOARD_CLEAR_SECONDS", "30"))
+        except ValueError:
+            raise InvalidInput("HWB_CLIPBOARD_CLEAR_SECONDS must be a whole number.") from None
+        return cls(
+            database_url=url,
+            key_file=Path(key).expanduser(),
+            argon2=Argon2Params.from_environment(env),
+            origin=detect_origin(env),
+            clipboard_clear_seconds=clear_after,
+        )
+
+
+def default_key_file(database_url: str) -> Path:
+    """Beside a SQLite database file; beside the default database for a server database."""
+    parsed = urlparse(database_url)
+    if parsed.scheme in ("sqlite", "") and parsed.path not in ("", "/", "/:memory:"):
+        path = Path(parsed.path[1:] if parsed.scheme else database_url)
+        return path.with_name(path.name + ".key")
+    return data_dir() / KEY_FILE

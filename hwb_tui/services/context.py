@@ -1,0 +1,154 @@
+"""What every service shares: the database, the key, the hasher and the audit trail."""
+
+from __future__ import annotations
+
+from peewee import JOIN
+
+from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import KeyProblem, NotFound
+from hwb_tui.domain.model import (
+    Actor,
+    Kind,
+    PasswordStatus,
+    UserSummary,
+)
+from hwb_tui.domain.text import safe_text
+from hwb_tui.services.config import Settings
+from hwb_tui.services.crypto import (
+    KEY_CHECK_CONTEXT,
+    KEY_CHECK_PLAINTEXT,
+    Hasher,
+    Sealer,
+    read_key_file,
+    write_new_key_file,
+)
+from hwb_tui.store import db as store_db
+from hwb_tui.store.models import Account, AuditRecord, School, Setting
+
+KEY_CHECK_SETTING = "key_check"
+
+
+class Context:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.db = store_db.open_database(settings.database_url)
+        self._sealer: Sealer | None = None
+        self._hasher: Hasher | None = None
+
+    def close(self) -> None:
+        store_db.close_database()
+
+    # -- the key and the hasher, loaded when first needed ---------------------------------------
+
+    @property
+    def sealer(self) -> Sealer:
+        if self._sealer is None:
+            self._sealer = self._load_sealer()
+        return self._sealer
+
+    @property
+    def hasher(self) -> Hasher:
+        if self._hasher is None:
+            self._hasher = Hasher(self.settings.argon2)
+        return self._hasher
+
+    def _load_sealer(self) -> Sealer:
+        path = self.settings.key_file
+        check = Setting.get_or_none(Setting.key == KEY_CHECK_SETTING)
+        if check is None:
+            # A database that has never sealed anything adopts (or creates) its key now.
+            key = read_key_file(path) if path.exists() else write_new_key_file(path)
+            sealer = Sealer(key)
+            with self.db.atomic():
+                if Setting.get_or_none(Setting.key == KEY_CHECK_SETTING) is None:
+                    Setting.create(
+                        key=KEY_CHECK_SETTING,
+                        value=sealer.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT),
+                    )
+                    return sealer
+            check = Setting.get(Setting.key == KEY_CHECK_SETTING)
+        sealer = Sealer(read_key_file(path))
+        try:
+            sealer.open(bytes(check.value), KEY_CHECK_CONTEXT)
+        except KeyProblem:
+            raise KeyProblem(
+                f"The key file {path} does not belong to this database: no stored password "
+                "can be opened with it."
+            ) from None
+        return sealer
+
+    # -- shared queries ----------------------------------------------------------------------------
+
+    def account(self, username: str) -> Account:
+        row = (
+            Account.select(Account, School)
+            .join(School, JOIN.LEFT_OUTER, on=(Account.school == School.id))
+            .where(Account.username == username)
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"There is no user {safe_text(username)!r}.")
+        return row
+
+    def lock_account(self, account_id: int) -> Account:
+        """Re-read an account inside a write transaction, locking its row on PostgreSQL."""
+        query = Account.select().where(Account.id == account_id)
+        if store_db.is_postgres():
+            query = query.for_update()
+        row = query.first()
+        if row is None:
+            raise NotFound("That user no longer exists.")
+        return row
+
+    def audit(
+        self,
+        actor: Actor | None,
+        action: AuditAction,
+        target: str | None = None,
+        school_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """Append one audit record. Callers write it inside the action's own transaction."""
+        AuditRecord.create(
+            actor=actor.username if actor else None,
+            action=str(action),
+            target=target,
+            school_id=school_id if school_id is not None else (actor.school_id if actor else None),
+            origin=self.settings.origin,
+            detail=detail,
+        )
+
+
+def school_name(row: Account) -> str | None:
+    """The school's name; queries select the school with the account, so this reads no row."""
+    return row.school.name if row.school_id is not None else None
+
+
+def to_actor(row: Account) -> Actor:
+    return Actor(
+        id=row.id,
+        username=row.username,
+        forename=row.forename,
+        surname=row.surname,
+        kind=Kind(row.kind),
+        school_id=row.school_id,
+        school_name=school_name(row),
+        is_digital_champion=bool(row.is_digital_champion),
+        year=row.year,
+    )
+
+
+def to_summary(row: Account) -> UserSummary:
+    return UserSummary(
+        id=row.id,
+        username=row.username,
+        forename=row.forename,
+        surname=row.surname,
+        kind=Kind(row.kind),
+        school_id=row.school_id,
+        school_name=school_name(row),
+        year=row.year,
+        reg_group=row.reg_group,
+        status=PasswordStatus(row.password_status),
+        is_digital_champion=bool(row.is_digital_champion),
+    )

@@ -1,0 +1,126 @@
+"""Download Passwords: the All Pupils and All Staff CSV files, behind the guide's warning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import InvalidInput, KeyProblem, PermissionDenied
+from hwb_tui.domain.model import STATUS_LABELS, Actor, Kind, PasswordStatus
+from hwb_tui.domain.rights import Download
+from hwb_tui.services.context import Context
+from hwb_tui.services.crypto import Sealer
+from hwb_tui.services.csv_export import PUPIL_COLUMNS, STAFF_COLUMNS, render_csv
+from hwb_tui.services.files import write_private_file
+from hwb_tui.store.models import Account
+
+DOWNLOAD_WARNING = (
+    "Please note: If you download user credentials, it is your responsibility to then ensure "
+    "these are handled appropriately"
+)
+DATE_FORMAT = "%d/%m/%Y"
+
+
+@dataclass(frozen=True, slots=True)
+class ExportResult:
+    path: Path
+    rows: int
+    with_passwords: int
+
+
+class Exports:
+    def __init__(self, context: Context) -> None:
+        self._ctx = context
+
+    def school_for(self, actor: Actor, school_id: int | None) -> int:
+        """The school a download covers: the actor's own, or the one an administrator names."""
+        if actor.is_hwb_admin:
+            if school_id is None:
+                raise InvalidInput("Name the school to download (for example --school CODE).")
+            return school_id
+        if school_id is not None and school_id != actor.school_id:
+            raise PermissionDenied("Only Hwb administrators act on another school's users.")
+        if actor.school_id is None:
+            raise PermissionDenied("Downloads are for school staff and Hwb administrators.")
+        return actor.school_id
+
+    def may_download(self, actor: Actor, download: Download, school_id: int | None = None) -> bool:
+        return rights.may_download(actor, download, school_id or actor.school_id)
+
+    def download(
+        self, actor: Actor, download: Download, path: Path, school_id: int | None = None
+    ) -> ExportResult:
+        school_id = self.school_for(actor, school_id)
+        if not rights.may_download(actor, download, school_id):
+            raise PermissionDenied(f"You may not download {download}.")
+        kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
+        rows = list(
+            Account.select()
+            .where((Account.school == school_id) & (Account.kind == str(kind)))
+            .order_by(Account.surname, Account.forename, Account.username)
+        )
+        sealer = self._ctx.sealer  # a missing or wrong key stops the download here, clearly
+        passwords = [_password_cell(sealer, row) for row in rows]
+        if kind is Kind.LEARNER:
+            columns, cells = (
+                PUPIL_COLUMNS,
+                [_pupil_cells(r, p) for r, p in zip(rows, passwords, strict=True)],
+            )
+        else:
+            columns, cells = (
+                STAFF_COLUMNS,
+                [_staff_cells(r, p) for r, p in zip(rows, passwords, strict=True)],
+            )
+        with_passwords = sum(
+            1 for row in rows if row.password_status == PasswordStatus.AVAILABLE.value
+        )
+
+        def record() -> None:
+            with self._ctx.db.atomic():
+                self._ctx.audit(
+                    actor,
+                    AuditAction.DOWNLOAD,
+                    school_id=school_id,
+                    detail=f"{download}: {len(rows)} users, {with_passwords} with passwords",
+                )
+
+        written = write_private_file(path, render_csv(columns, cells), record)
+        return ExportResult(path=written, rows=len(rows), with_passwords=with_passwords)
+
+
+def _password_cell(sealer: Sealer, row: Account) -> str:
+    status = PasswordStatus(row.password_status)
+    if status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
+        return STATUS_LABELS[status] if status is not PasswordStatus.AVAILABLE else "-"
+    try:
+        return sealer.open_password(row.id, bytes(row.sealed_password))
+    except KeyProblem:
+        # One altered copy must not stop the school's download; it shows as needing a reset.
+        return STATUS_LABELS[PasswordStatus.UNAVAILABLE]
+
+
+def _pupil_cells(row: Account, password: str) -> list[str]:
+    return [
+        row.forename,
+        row.surname,
+        row.username,
+        password,
+        row.created_at.strftime(DATE_FORMAT),
+        row.year or "",
+        row.reg_group or "",
+        "" if row.consent is None else ("Yes" if row.consent else "No"),
+        row.admission_number or "",
+    ]
+
+
+def _staff_cells(row: Account, password: str) -> list[str]:
+    return [
+        row.forename,
+        row.surname,
+        row.username,
+        password,
+        row.created_at.strftime(DATE_FORMAT),
+        row.staff_code or "",
+    ]

@@ -1,0 +1,43 @@
+"""Writing files that hold passwords: owner-only from the first byte, never left half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+from hwb_tui.domain.errors import InvalidInput
+
+
+def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> Path:
+    """Write data to path with mode 0600.
+
+    The bytes go to a hidden 0600 file beside the target; `commit` (which writes the audit
+    record) runs next, and only if it succeeds is the file renamed into place. On any failure
+    the hidden file is removed, so no copy is left behind.
+    """
+    path = path.expanduser().resolve()
+    if path.is_dir():
+        raise InvalidInput(f"{path} is a folder; give a file name.")
+    if not path.parent.is_dir():
+        raise InvalidInput(f"The folder {path.parent} does not exist.")
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise InvalidInput(f"Cannot write in {path.parent}: {error.strerror}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        commit()
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    os.chmod(path, 0o600)
+    return path

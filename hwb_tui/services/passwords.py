@@ -1,0 +1,143 @@
+"""Seeing, resetting and changing passwords, and signing in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    PasswordUnavailable,
+    PermissionDenied,
+)
+from hwb_tui.domain.model import STATUS_LABELS, Actor, PasswordStatus
+from hwb_tui.domain.policy import check_password, generate_password
+from hwb_tui.domain.rights import Action
+from hwb_tui.domain.text import safe_text
+from hwb_tui.services.context import Context, to_actor, to_summary
+from hwb_tui.store.models import Account, utc_now
+
+# How a revealed password is used, as the audit trail records it.
+REVEAL_PURPOSES = (AuditAction.REVEAL, AuditAction.COPY, AuditAction.PRINT)
+MAX_USERNAME_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ResetResult:
+    username: str
+    password: str  # shown once to the operator, who must pass it on securely
+    generated: bool
+
+
+class Passwords:
+    def __init__(self, context: Context) -> None:
+        self._ctx = context
+
+    # -- signing in ------------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> Actor:
+        """The actor for a correct username and password; a failure does not say which was wrong."""
+        typed = safe_text(username.strip()[:MAX_USERNAME_LENGTH])
+        row = Account.get_or_none(Account.username == typed)
+        ok = self._ctx.hasher.verify(row.password_hash if row else None, password)
+        actor = None
+        with self._ctx.db.atomic():
+            if not ok:
+                self._ctx.audit(
+                    None,
+                    AuditAction.SIGN_IN_FAILED,
+                    target=typed,
+                    school_id=row.school_id if row else None,
+                )
+            else:
+                actor = to_actor(self._ctx.account(typed))
+                self._ctx.audit(
+                    actor, AuditAction.SIGN_IN, target=actor.username, detail="password"
+                )
+        if actor is None:
+            raise AuthenticationFailed()
+        return actor
+
+    def start_forced_session(self, username: str) -> Actor:
+        """A session opened by a trusted forced command (--as), recorded as a sign-in."""
+        actor = to_actor(self._ctx.account(username))
+        with self._ctx.db.atomic():
+            self._ctx.audit(
+                actor, AuditAction.SIGN_IN, target=actor.username, detail="forced command"
+            )
+        return actor
+
+    def check(self, username: str, password: str) -> bool:
+        row = Account.get_or_none(Account.username == username)
+        return self._ctx.hasher.verify(row.password_hash if row else None, password)
+
+    # -- seeing a stored copy --------------------------------------------------------------------
+
+    def reveal(self, actor: Actor, username: str, purpose: AuditAction = AuditAction.REVEAL) -> str:
+        """The stored password, after the reveal (or copy, or print) is recorded."""
+        if purpose not in REVEAL_PURPOSES:
+            raise InvalidInput(f"Not a way to use a password: {purpose}.")
+        row = self._ctx.account(username)
+        summary = to_summary(row)
+        rights.require(actor, Action.SEE_PASSWORD, summary.target)
+        if summary.status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
+            raise PasswordUnavailable(
+                f"No password to show: {STATUS_LABELS[summary.status]}"
+                + (" (it must be reset)." if summary.status is PasswordStatus.UNAVAILABLE else ".")
+            )
+        password = self._ctx.sealer.open_password(row.id, bytes(row.sealed_password))
+        with self._ctx.db.atomic():
+            self._ctx.audit(actor, purpose, target=row.username, school_id=row.school_id)
+        return password
+
+    # -- resetting someone's password ------------------------------------------------------------
+
+    def reset(self, actor: Actor, username: str, new_password: str | None = None) -> ResetResult:
+        """Set a new password (typed, or generated when None) that staff can show again."""
+        row = self._ctx.account(username)
+        rights.require(actor, Action.RESET_PASSWORD, to_summary(row).target)
+        generated = new_password is None
+        password = generate_password() if new_password is None else new_password
+        check_password(password)
+        # Hash and seal before the write transaction: argon2 is slow and must not hold the lock.
+        encoded = self._ctx.hasher.hash(password)
+        sealed = self._ctx.sealer.seal_password(row.id, password)
+        with self._ctx.db.atomic():
+            self._ctx.lock_account(row.id)
+            Account.update(
+                password_hash=encoded,
+                sealed_password=sealed,
+                password_status=str(PasswordStatus.AVAILABLE),
+                password_changed_at=utc_now(),
+            ).where(Account.id == row.id).execute()
+            self._ctx.audit(
+                actor,
+                AuditAction.RESET,
+                target=row.username,
+                school_id=row.school_id,
+                detail="generated" if generated else "typed",
+            )
+        return ResetResult(username=row.username, password=password, generated=generated)
+
+    # -- changing one's own password -------------------------------------------------------------
+
+    def change_own(self, actor: Actor, new_password: str) -> None:
+        """The user's own new password: nobody can see it afterwards, and the old copy is erased."""
+        if not rights.may_change_own_password(actor):
+            raise PermissionDenied(
+                "Primary school learners cannot change their own password; "
+                "a member of staff can reset it."
+            )
+        check_password(new_password)
+        encoded = self._ctx.hasher.hash(new_password)
+        with self._ctx.db.atomic():
+            self._ctx.lock_account(actor.id)
+            Account.update(
+                password_hash=encoded,
+                sealed_password=None,
+                password_status=str(PasswordStatus.USER_CHANGED),
+                password_changed_at=utc_now(),
+            ).where(Account.id == actor.id).execute()
+            self._ctx.audit(actor, AuditAction.SELF_CHANGE, target=actor.username)

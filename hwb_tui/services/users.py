@@ -1,0 +1,124 @@
+"""Finding users: the lists, search and the details screen, within the actor's rights."""
+
+from __future__ import annotations
+
+from peewee import JOIN
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
+from hwb_tui.domain.model import Actor, Kind, School, UserDetails, UserSummary
+from hwb_tui.domain.model import Phase as SchoolPhase
+from hwb_tui.domain.rights import Action
+from hwb_tui.domain.text import has_unsafe, safe_text
+from hwb_tui.services.context import Context, to_actor, to_summary
+from hwb_tui.store.models import Account, ClassMembership, SchoolClass
+from hwb_tui.store.models import School as SchoolRow
+
+MAX_SEARCH_LENGTH = 100
+
+
+def to_school(row: SchoolRow) -> School:
+    return School(id=row.id, code=row.code, name=row.name, phase=SchoolPhase(row.phase))
+
+
+def with_school(query):
+    return query.join(SchoolRow, JOIN.LEFT_OUTER, on=(Account.school == SchoolRow.id))
+
+
+class Users:
+    def __init__(self, context: Context) -> None:
+        self._ctx = context
+
+    def actor(self, username: str) -> Actor:
+        """The account named by a trusted caller (the SSH forced command's --as)."""
+        return to_actor(self._ctx.account(username))
+
+    def refresh(self, actor: Actor) -> Actor:
+        return self.actor(actor.username)
+
+    def schools(self, actor: Actor, search: str = "") -> tuple[School, ...]:
+        """The schools the actor works in: every school for a Hwb administrator."""
+        query = SchoolRow.select().order_by(SchoolRow.name)
+        if not actor.is_hwb_admin:
+            query = query.where(SchoolRow.id == actor.school_id)
+        if search:
+            term = _search_term(search)
+            query = query.where(SchoolRow.name.contains(term) | SchoolRow.code.contains(term))
+        return tuple(to_school(row) for row in query)
+
+    def school_by_code(self, actor: Actor, code: str) -> School:
+        row = SchoolRow.get_or_none(SchoolRow.code == code.strip())
+        if row is None:
+            raise NotFound(f"There is no school with the code {safe_text(code)!r}.")
+        if not actor.is_hwb_admin and actor.school_id != row.id:
+            raise PermissionDenied("Only Hwb administrators act on another school's users.")
+        return to_school(row)
+
+    def visible_kinds(self, actor: Actor, school_id: int | None = None) -> tuple[Kind, ...]:
+        return rights.visible_kinds(actor, school_id if school_id is not None else actor.school_id)
+
+    def list_users(
+        self,
+        actor: Actor,
+        kind: Kind,
+        *,
+        school_id: int | None = None,
+        search: str = "",
+    ) -> tuple[UserSummary, ...]:
+        """The users of one kind the actor may see, by surname, forename and username.
+
+        Search matches part of the surname, forename, username or admission number.
+        A Hwb administrator without a school sees every school.
+        """
+        school_id = self._scope(actor, school_id)
+        if not rights.may(actor, Action.LIST_USERS, kind, school_id):
+            raise PermissionDenied(f"You may not view {kind} accounts.")
+        query = with_school(Account.select(Account, SchoolRow)).where(Account.kind == str(kind))
+        if school_id is not None:
+            query = query.where(Account.school == school_id)
+        if search:
+            term = _search_term(search)
+            query = query.where(
+                Account.surname.contains(term)
+                | Account.forename.contains(term)
+                | Account.username.contains(term)
+                | Account.admission_number.contains(term)
+            )
+        query = query.order_by(Account.surname, Account.forename, Account.username)
+        return tuple(to_summary(row) for row in query)
+
+    def details(self, actor: Actor, username: str) -> UserDetails:
+        row = self._ctx.account(username)
+        summary = to_summary(row)
+        if row.id != actor.id and not rights.may_act_on(actor, Action.LIST_USERS, summary.target):
+            raise PermissionDenied(f"You may not view this {summary.kind} account.")
+        classes = (
+            SchoolClass.select(SchoolClass.name)
+            .join(ClassMembership)
+            .where(ClassMembership.account == row.id)
+            .order_by(SchoolClass.name)
+        )
+        return UserDetails(
+            summary=summary,
+            admission_number=row.admission_number,
+            staff_code=row.staff_code,
+            classes=tuple(c.name for c in classes),
+            consent=row.consent,
+            created_at=row.created_at,
+        )
+
+    def _scope(self, actor: Actor, school_id: int | None) -> int | None:
+        if actor.is_hwb_admin:
+            return school_id
+        if school_id is not None and school_id != actor.school_id:
+            raise PermissionDenied("Only Hwb administrators act on another school's users.")
+        return actor.school_id
+
+
+def _search_term(text: str) -> str:
+    term = text.strip()
+    if len(term) > MAX_SEARCH_LENGTH:
+        raise InvalidInput(f"A search term is at most {MAX_SEARCH_LENGTH} characters.")
+    if has_unsafe(term):
+        raise InvalidInput("A search term cannot contain control characters.")
+    return term

@@ -1,0 +1,1 @@
+"""Persistence through Peewee: the database, its models and its migrations."""

@@ -1,0 +1,92 @@
+"""The tables. Services query them; nothing above services sees a row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from hwb_tui.store.db import database
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class School(BaseModel):
+    code = CharField(unique=True)
+    name = CharField()
+    phase = CharField()
+
+
+class Account(BaseModel):
+    username = CharField(unique=True)
+    forename = CharField()
+    surname = CharField()
+    kind = CharField()
+    school = ForeignKeyField(School, null=True, backref="accounts", on_delete="RESTRICT")
+    is_digital_champion = BooleanField(default=False)
+    year = CharField(null=True)
+    reg_group = CharField(null=True)
+    admission_number = CharField(null=True)
+    staff_code = CharField(null=True)
+    consent = BooleanField(null=True)
+    created_at = DateTimeField(default=utc_now)
+    password_hash = TextField(null=True)
+    sealed_password = BlobField(null=True)
+    password_status = CharField()
+    password_changed_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("school", "kind", "surname", "forename"), False),)
+
+
+class SchoolClass(BaseModel):
+    school = ForeignKeyField(School, backref="classes", on_delete="CASCADE")
+    name = CharField()
+
+    class Meta:
+        indexes = ((("school", "name"), True),)
+
+
+class ClassMembership(BaseModel):
+    account = ForeignKeyField(Account, backref="memberships", on_delete="CASCADE")
+    school_class = ForeignKeyField(SchoolClass, backref="members", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("account", "school_class"), True),)
+
+
+class AuditRecord(BaseModel):
+    """Append-only: triggers in the migration refuse UPDATE and DELETE."""
+
+    at = DateTimeField(default=utc_now, index=True)
+    actor = CharField(null=True)
+    action = CharField()
+    target = CharField(null=True)
+    school_id = IntegerField(null=True, index=True)
+    origin = CharField()
+    detail = TextField(default="")
+
+
+class Setting(BaseModel):
+    key = CharField(primary_key=True)
+    value = BlobField()
+
+
+MODELS = (School, Account, SchoolClass, ClassMembership, AuditRecord, Setting)

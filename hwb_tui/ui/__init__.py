@@ -1,0 +1,1 @@
+"""The Textual app: screens, modals and widgets. Never imports Peewee."""
