@@ -1,0 +1,91 @@
+"""The `hwb-tui` command: the app by default, and scriptable sub-commands over the same services.
+
+Exit codes: 0 done, 1 wrong password (check-password) or a fault, 2 usage, 3 not allowed,
+4 not found or no password available, 5 refused by the policy or other bad input.
+
+Each feature module registers its sub-commands with `add_commands(subparsers)`, which returns
+a mapping of command name to handler `(hwb, args, out) -> exit code`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from hwb_tui.cli import core
+from hwb_tui.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
+from hwb_tui.domain.errors import HwbError
+from hwb_tui.domain.text import safe_text
+from hwb_tui.services.config import Settings
+from hwb_tui.services.hwb import Hwb
+
+Handler = Callable[[Hwb, argparse.Namespace, TextIO], int]
+
+FEATURES = (core,)
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    parser = Parser(
+        prog="hwb-tui", description="Hwb User Management Portal passwords, in a terminal."
+    )
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL (sqlite:///file or postgresql://…)"
+    )
+    parser.add_argument(
+        "--key-file", metavar="PATH", help="the key file that opens stored passwords"
+    )
+    parser.add_argument(
+        "--as", dest="as_user", metavar="USER", help="act as USER (trusted forced command)"
+    )
+    parser.add_argument(
+        "--view",
+        choices=("profile", *core.KIND_CHOICES),
+        help="the screen the app opens on",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    handlers: dict[str, Handler] = {}
+    for feature in FEATURES:
+        handlers.update(feature.add_commands(subparsers))
+    return parser, handlers
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser, handlers = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as error:
+        print(f"hwb-tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SystemExit as done:  # --help
+        return int(done.code or 0)
+    try:
+        settings = Settings.resolve(args.db, args.key_file)
+        if args.command is None:
+            return _run_app(settings, args)
+        with Hwb.open(settings) as hwb:
+            return handlers[args.command](hwb, args, sys.stdout)
+    except UsageError as error:
+        print(f"hwb-tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except HwbError as error:
+        print(f"hwb-tui: {error}", file=sys.stderr)
+        return error.exit_code
+    except BrokenPipeError:  # the reader (e.g. `head`) went away; that is not a failure
+        sys.stderr.close()
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("hwb-tui: interrupted; nothing more was changed.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a fault, not a user mistake: still one line, no traceback
+        print(
+            f"hwb-tui: unexpected {type(error).__name__}: {safe_text(str(error))}", file=sys.stderr
+        )
+        return 1
+
+
+def _run_app(settings: Settings, args: argparse.Namespace) -> int:
+    from hwb_tui.ui.app import run_app
+
+    return run_app(settings, as_user=args.as_user, view=args.view)
