@@ -89,6 +89,15 @@ def recreate_schema() -> None:
 
     db = database.obj
     with db.atomic():
+        if not is_postgres():
+            # Checked at commit, when every table is gone, so the drop order does not matter.
+            db.execute_sql("PRAGMA defer_foreign_keys = ON")
+            # A virtual table (the search index) drops its shadow tables; they cannot go first.
+            virtual = db.execute_sql(
+                "SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'"
+            )
+            for (name,) in virtual.fetchall():
+                db.execute_sql(f'DROP TABLE "{name}"')
         for table in reversed(db.get_tables()):
             cascade = " CASCADE" if is_postgres() else ""
             db.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
