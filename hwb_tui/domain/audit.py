@@ -8,6 +8,10 @@ from enum import StrEnum
 class AuditAction(StrEnum):
     SIGN_IN = "sign-in"
     SIGN_IN_FAILED = "sign-in-failed"
+    SIGN_IN_REFUSED = "sign-in-refused"  # asked too soon after failures, or while locked
+    SIGN_IN_LOCKED = "sign-in-locked"
+    SIGN_IN_UNLOCKED = "sign-in-unlocked"
+    REAUTHENTICATE = "re-authenticate"
     REVEAL = "reveal"
     COPY = "copy"
     RESET = "reset"
@@ -15,3 +19,5 @@ class AuditAction(StrEnum):
     PRINT = "print"
     DOWNLOAD = "download"
     CREATE_DEMO = "create-demo"
+    ROTATE_KEY = "rotate-key"
+    BACKUP = "backup"

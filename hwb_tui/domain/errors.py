@@ -48,6 +48,16 @@ class AuthenticationFailed(HwbError):
         super().__init__("The username or password is incorrect.")
 
 
+class SignInThrottled(HwbError):
+    """Too many failed sign-ins from here: wait. Said alike whether or not the user exists."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, wait_seconds: int) -> None:
+        self.wait_seconds = wait_seconds
+        super().__init__(message)
+
+
 class KeyProblem(HwbError):
     """The key file that opens stored copies is missing, unreadable or wrong."""
 

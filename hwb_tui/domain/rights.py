@@ -106,6 +106,16 @@ def may_read_audit(actor: Actor, school_id: int | None) -> bool:
     return bool(roles_of(actor, school_id) & {Who.HWB_ADMIN, Who.DIGITAL_CHAMPION})
 
 
+def may_lift_sign_in_lock(actor: Actor, school_id: int | None) -> bool:
+    """A locked-out user asks their Digital Champion (or a Hwb administrator), as for a reset."""
+    return bool(roles_of(actor, school_id) & {Who.HWB_ADMIN, Who.DIGITAL_CHAMPION})
+
+
+def may_maintain(actor: Actor) -> bool:
+    """Key rotation and backups cover every school, so they are Hwb administrators' work."""
+    return actor.is_hwb_admin
+
+
 def visible_kinds(actor: Actor, school_id: int | None) -> tuple[Kind, ...]:
     """The user lists this actor may open for a school, in the portal's order."""
     return tuple(

@@ -7,7 +7,10 @@ from hwb_tui.services.config import Settings
 from hwb_tui.services.context import Context
 from hwb_tui.services.demo import Demo
 from hwb_tui.services.exports import Exports
+from hwb_tui.services.keys import Keys
+from hwb_tui.services.maintenance import Maintenance
 from hwb_tui.services.passwords import Passwords
+from hwb_tui.services.throttle import Throttle
 from hwb_tui.services.users import Users
 
 
@@ -22,6 +25,9 @@ class Hwb:
         self.exports = Exports(context)
         self.audit = AuditLog(context)
         self.demo = Demo(context)
+        self.throttle = Throttle(context)
+        self.keys = Keys(context)
+        self.maintenance = Maintenance(context)
 
     @classmethod
     def open(cls, settings: Settings) -> Hwb:
