@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import _
 
 APP_NAME = "hwb-tui"
 DATABASE_FILE = "hwb.sqlite3"
@@ -42,6 +43,48 @@ class Argon2Params:
             raise InvalidInput("HWB_ARGON2_* settings must be whole numbers.") from None
 
 
+def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        value = int(env.get(name, default))
+    except ValueError:
+        raise InvalidInput(_("{name} must be a whole number.").format(name=name)) from None
+    if value < 0:
+        raise InvalidInput(_("{name} must not be negative.").format(name=name))
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityParams:
+    """Sign-in throttling, re-authentication and the idle lock (HWB_* environment variables)."""
+
+    max_failures: int = 5  # failed sign-ins in a row, from one origin, before a lock
+    lock_seconds: int = 15 * 60
+    first_delay_seconds: int = 1  # the wait after one failure; it doubles with each failure
+    max_delay_seconds: int = 30
+    reauth_seconds: int = 5 * 60  # a password given this recently confirms a sensitive action
+    idle_lock_seconds: int = 15 * 60
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> SecurityParams:
+        defaults = cls()
+        return cls(
+            max_failures=max(
+                1, _whole_number(env, "HWB_SIGN_IN_MAX_FAILURES", defaults.max_failures)
+            ),
+            lock_seconds=_whole_number(env, "HWB_SIGN_IN_LOCK_SECONDS", defaults.lock_seconds),
+            first_delay_seconds=_whole_number(
+                env, "HWB_SIGN_IN_DELAY_SECONDS", defaults.first_delay_seconds
+            ),
+            max_delay_seconds=_whole_number(
+                env, "HWB_SIGN_IN_MAX_DELAY_SECONDS", defaults.max_delay_seconds
+            ),
+            reauth_seconds=_whole_number(env, "HWB_REAUTH_SECONDS", defaults.reauth_seconds),
+            idle_lock_seconds=_whole_number(
+                env, "HWB_IDLE_LOCK_SECONDS", defaults.idle_lock_seconds
+            ),
+        )
+
+
 def detect_origin(env: Mapping[str, str]) -> str:
     """Where the user sits: the SSH client's address, or the local terminal."""
     connection = env.get("SSH_CONNECTION") or env.get("SSH_CLIENT")
@@ -60,6 +103,7 @@ class Settings:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     origin: str = "local"
     clipboard_clear_seconds: int = 30
+    security: SecurityParams = field(default_factory=SecurityParams)
 
     @classmethod
     def resolve(
@@ -84,6 +128,7 @@ class Settings:
             argon2=Argon2Params.from_environment(env),
             origin=detect_origin(env),
             clipboard_clear_seconds=clear_after,
+            security=SecurityParams.from_environment(env),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -9,6 +10,7 @@ from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
 from playhouse import db_url
 
 from hwb_tui.domain.errors import StoreProblem
+from hwb_tui.domain.i18n import _
 
 # Every model binds to this proxy; open_database() points it at the real database.
 database = DatabaseProxy()
@@ -25,6 +27,10 @@ SQLITE_PRAGMAS = {
 }
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+# SQLite's BUSY and LOCKED; PostgreSQL's serialization failure, deadlock and lock-not-available.
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+_POSTGRES_RETRY_STATES = frozenset({"40001", "40P01", "55P03"})
 
 
 def is_sqlite_url(url: str) -> bool:
@@ -77,6 +83,51 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
 def close_database() -> None:
     if database.obj is not None and not database.is_closed():
         database.close()
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """A clash with another session that goes away when the transaction is tried again."""
+    # Peewee wraps the driver's error and keeps it as the first argument.
+    for cause in (error, *error.args[:1]):
+        if getattr(cause, "sqlstate", None) in _POSTGRES_RETRY_STATES:
+            return True
+        code = getattr(cause, "sqlite_errorcode", None)
+        if code is not None and code & 0xFF in _SQLITE_BUSY_CODES:
+            return True
+    return False
+
+
+def truncate_wal() -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it, so page images that
+    held a replaced value leave the WAL too (secure_delete has zeroed them in the file).
+
+    Best effort: while other sessions read, the log is emptied at a later write instead.
+    """
+    if isinstance(database.obj, SqliteDatabase):
+        try:
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except Exception as error:
+            if not is_busy_error(error):
+                raise
+
+
+def backup_sqlite() -> bytes:
+    """A consistent image of the live SQLite database, taken with SQLite's online backup API."""
+    if not isinstance(database.obj, SqliteDatabase):
+        raise StoreProblem(
+            _("Only a SQLite database is copied by hwb-tui; back up PostgreSQL with pg_dump.")
+        )
+    copy = sqlite3.connect(":memory:")
+    try:
+        database.connection().backup(copy)
+        (verdict,) = copy.execute("PRAGMA integrity_check").fetchone()
+        if verdict != "ok":
+            raise StoreProblem(
+                _("The database failed its integrity check: {verdict}").format(verdict=verdict)
+            )
+        return copy.serialize()
+    finally:
+        copy.close()
 
 
 def is_postgres() -> bool:
