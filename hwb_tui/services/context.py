@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import random
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
 from peewee import JOIN
 
 from hwb_tui.domain.audit import AuditAction
-from hwb_tui.domain.errors import KeyProblem, NotFound
+from hwb_tui.domain.errors import KeyProblem, NotFound, StoreProblem
+from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import (
     Actor,
     Kind,
@@ -22,10 +28,16 @@ from hwb_tui.services.crypto import (
     read_key_file,
     write_new_key_file,
 )
+from hwb_tui.services.key_files import finish_interrupted_rotation
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord, School, Setting
 
 KEY_CHECK_SETTING = "key_check"
+# A busy database is tried again this many times, waiting a little longer each time.
+WRITE_ATTEMPTS = 8
+FIRST_RETRY_WAIT_SECONDS = 0.05
+
+T = TypeVar("T")
 
 
 class Context:
@@ -33,6 +45,7 @@ class Context:
         self.settings = settings
         self.db = store_db.open_database(settings.database_url)
         self._sealer: Sealer | None = None
+        self._sealer_check: bytes | None = None
         self._hasher: Hasher | None = None
 
     def close(self) -> None:
@@ -42,9 +55,21 @@ class Context:
 
     @property
     def sealer(self) -> Sealer:
-        if self._sealer is None:
+        # Another session may have rotated the key; the key check says so for one small read.
+        check = self.key_check()
+        if self._sealer is None or check != self._sealer_check:
             self._sealer = self._load_sealer()
+            self._sealer_check = self.key_check()
         return self._sealer
+
+    def key_check(self) -> bytes | None:
+        row = Setting.get_or_none(Setting.key == KEY_CHECK_SETTING)
+        return bytes(row.value) if row else None
+
+    def use_sealer(self, sealer: Sealer) -> None:
+        """Adopt the key a rotation in this session has just committed."""
+        self._sealer = sealer
+        self._sealer_check = self.key_check()
 
     @property
     def hasher(self) -> Hasher:
@@ -67,6 +92,7 @@ class Context:
                     )
                     return sealer
             check = Setting.get(Setting.key == KEY_CHECK_SETTING)
+        finish_interrupted_rotation(path, bytes(check.value))
         sealer = Sealer(read_key_file(path))
         try:
             sealer.open(bytes(check.value), KEY_CHECK_CONTEXT)
@@ -76,6 +102,25 @@ class Context:
                 "can be opened with it."
             ) from None
         return sealer
+
+    # -- write transactions ------------------------------------------------------------------------
+
+    def write_transaction(self, work: Callable[[], T]) -> T:
+        """Run `work` in one write transaction, tried again while another session holds the
+        database; the user never sees "database is locked", only a clear refusal at the end."""
+        if self.db.in_transaction():
+            return work()  # the outer transaction is the one that is retried
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.db.atomic():
+                    return work()
+            except Exception as error:  # the driver's own classes differ; is_busy_error knows
+                if not store_db.is_busy_error(error):
+                    raise
+            if attempt < WRITE_ATTEMPTS:
+                # Growing waits with jitter, so sessions that clashed do not clash again in step.
+                time.sleep(FIRST_RETRY_WAIT_SECONDS * 2**attempt * random.uniform(0.5, 1.5))
+        raise StoreProblem(_("The database is too busy just now; nothing was changed. Try again."))
 
     # -- shared queries ----------------------------------------------------------------------------
 

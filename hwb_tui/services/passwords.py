@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from hwb_tui.domain import rights
@@ -17,6 +18,8 @@ from hwb_tui.domain.policy import check_password, generate_password
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
+from hwb_tui.services.throttle import Throttle
+from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, utc_now
 
 # How a revealed password is used, as the audit trail records it.
@@ -34,30 +37,40 @@ class ResetResult:
 class Passwords:
     def __init__(self, context: Context) -> None:
         self._ctx = context
+        self._throttle = Throttle(context)
+        # When each actor last gave their password in this session (monotonic clock).
+        self._confirmed_at: dict[int, float] = {}
 
     # -- signing in ------------------------------------------------------------------------------
 
     def sign_in(self, username: str, password: str) -> Actor:
-        """The actor for a correct username and password; a failure does not say which was wrong."""
+        """The actor for a correct username and password; a failure does not say which was wrong.
+
+        Failures are throttled (services/throttle.py): growing waits, then a short lock.
+        """
+        return self._authenticate(username, password, AuditAction.SIGN_IN)
+
+    def _authenticate(self, username: str, password: str, action: AuditAction) -> Actor:
         typed = safe_text(username.strip()[:MAX_USERNAME_LENGTH])
         row = Account.get_or_none(Account.username == typed)
+        school_id = row.school_id if row else None
+        self._throttle.refuse_if_throttled(typed, school_id)
         ok = self._ctx.hasher.verify(row.password_hash if row else None, password)
-        actor = None
-        with self._ctx.db.atomic():
+
+        def record() -> Actor | None:
             if not ok:
-                self._ctx.audit(
-                    None,
-                    AuditAction.SIGN_IN_FAILED,
-                    target=typed,
-                    school_id=row.school_id if row else None,
-                )
-            else:
-                actor = to_actor(self._ctx.account(typed))
-                self._ctx.audit(
-                    actor, AuditAction.SIGN_IN, target=actor.username, detail="password"
-                )
+                self._ctx.audit(None, AuditAction.SIGN_IN_FAILED, target=typed, school_id=school_id)
+                self._throttle.record_failure(typed, school_id)
+                return None
+            self._throttle.record_success(typed)
+            actor = to_actor(self._ctx.account(typed))
+            self._ctx.audit(actor, action, target=actor.username, detail="password")
+            return actor
+
+        actor = self._ctx.write_transaction(record)
         if actor is None:
             raise AuthenticationFailed()
+        self._confirmed_at[actor.id] = time.monotonic()
         return actor
 
     def start_forced_session(self, username: str) -> Actor:
@@ -72,6 +85,21 @@ class Passwords:
     def check(self, username: str, password: str) -> bool:
         row = Account.get_or_none(Account.username == username)
         return self._ctx.hasher.verify(row.password_hash if row else None, password)
+
+    # -- re-authentication before sensitive actions ----------------------------------------------
+
+    def confirm_identity(self, actor: Actor, password: str) -> None:
+        """The signed-in user gives their password again (throttled and audited like a sign-in);
+        raises AuthenticationFailed or SignInThrottled when it is not accepted."""
+        self._authenticate(actor.username, password, AuditAction.REAUTHENTICATE)
+
+    def requires_reauth(self, actor: Actor) -> bool:
+        """True unless this session confirmed the actor's password in the last few minutes
+        (Settings.security.reauth_seconds). Callers ask before a CSV download, printing with
+        passwords and group resets; the trusted forced-command CLI does not."""
+        confirmed = self._confirmed_at.get(actor.id)
+        limit = self._ctx.settings.security.reauth_seconds
+        return confirmed is None or time.monotonic() - confirmed >= limit
 
     # -- seeing a stored copy --------------------------------------------------------------------
 
@@ -88,8 +116,9 @@ class Passwords:
                 + (" (it must be reset)." if summary.status is PasswordStatus.UNAVAILABLE else ".")
             )
         password = self._ctx.sealer.open_password(row.id, bytes(row.sealed_password))
-        with self._ctx.db.atomic():
-            self._ctx.audit(actor, purpose, target=row.username, school_id=row.school_id)
+        self._ctx.write_transaction(
+            lambda: self._ctx.audit(actor, purpose, target=row.username, school_id=row.school_id)
+        )
         return password
 
     # -- resetting someone's password ------------------------------------------------------------
@@ -101,11 +130,14 @@ class Passwords:
         generated = new_password is None
         password = generate_password() if new_password is None else new_password
         check_password(password)
-        # Hash and seal before the write transaction: argon2 is slow and must not hold the lock.
+        # Hash before the write transaction: argon2 is slow and must not hold the lock.
         encoded = self._ctx.hasher.hash(password)
-        sealed = self._ctx.sealer.seal_password(row.id, password)
-        with self._ctx.db.atomic():
+        self._ctx.sealer  # noqa: B018 - loads the key (and ends any cut-short rotation) unlocked
+
+        def write() -> None:
             self._ctx.lock_account(row.id)
+            # Sealed inside the transaction, so a key rotation committed meanwhile is honoured.
+            sealed = self._ctx.sealer.seal_password(row.id, password)
             Account.update(
                 password_hash=encoded,
                 sealed_password=sealed,
@@ -119,6 +151,9 @@ class Passwords:
                 school_id=row.school_id,
                 detail="generated" if generated else "typed",
             )
+
+        self._ctx.write_transaction(write)
+        store_db.truncate_wal()  # the replaced copy leaves the WAL as well as the table
         return ResetResult(username=row.username, password=password, generated=generated)
 
     # -- changing one's own password -------------------------------------------------------------
@@ -132,7 +167,8 @@ class Passwords:
             )
         check_password(new_password)
         encoded = self._ctx.hasher.hash(new_password)
-        with self._ctx.db.atomic():
+
+        def write() -> None:
             self._ctx.lock_account(actor.id)
             Account.update(
                 password_hash=encoded,
@@ -141,3 +177,6 @@ class Passwords:
                 password_changed_at=utc_now(),
             ).where(Account.id == actor.id).execute()
             self._ctx.audit(actor, AuditAction.SELF_CHANGE, target=actor.username)
+
+        self._ctx.write_transaction(write)
+        store_db.truncate_wal()  # the erased copy leaves the WAL as well as the table

@@ -103,25 +103,3 @@ class SignInThrottle(BaseModel):
 
 
 MODELS = (School, Account, SchoolClass, ClassMembership, AuditRecord, Setting, SignInThrottle)
-
-
-
-
-
-    class Meta:
-        )
-
-
-class SignInThrottle(BaseModel):
-    """Failed sign-ins in a row for one typed username from one origin (any typed name)."""
-
-    username = CharField()
-    origin = CharField()
-    failures = IntegerField(default=0)
-    last_failure_at = DateTimeField()
-    locked_until = DateTimeField(null=True)
-
-    class Meta:
-        indexes = ((("username", "origin"), True),)
-
-
