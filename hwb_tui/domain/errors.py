@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from hwb_tui.domain.i18n import _
+
 
 class HwbError(Exception):
     """Base of every error a user may be shown."""
@@ -35,7 +37,9 @@ class PolicyViolation(InvalidInput):
     def __init__(self, failures: Sequence[str]) -> None:
         self.failures = tuple(failures)
         super().__init__(
-            "The password does not meet the Hwb password policy: " + "; ".join(self.failures) + "."
+            _("The password does not meet the Hwb password policy: {rules}.").format(
+                rules="; ".join(self.failures)
+            )
         )
 
 
@@ -45,7 +49,7 @@ class AuthenticationFailed(HwbError):
     exit_code = 1
 
     def __init__(self) -> None:
-        super().__init__("The username or password is incorrect.")
+        super().__init__(_("The username or password is incorrect."))
 
 
 class SignInThrottled(HwbError):

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from hwb_tui.domain.i18n import N_, _
+
 
 class Kind(StrEnum):
     """The kind of an account, as the portal's "View Users" menu splits them."""
@@ -20,6 +22,19 @@ class Kind(StrEnum):
 # The kinds that appear in a school's user lists, in the portal's order.
 SCHOOL_KINDS = (Kind.LEARNER, Kind.STAFF, Kind.GOVERNOR, Kind.NON_MIS)
 
+# A kind as a sentence names it ("this learner account"); translate with kind_name().
+KIND_NAMES = {
+    Kind.LEARNER: N_("learner"),
+    Kind.STAFF: N_("staff"),
+    Kind.GOVERNOR: N_("governor"),
+    Kind.NON_MIS: N_("non-MIS"),
+    Kind.HWB_ADMIN: N_("Hwb administrator"),
+}
+
+
+def kind_name(kind: Kind) -> str:
+    return _(KIND_NAMES[kind])
+
 
 class PasswordStatus(StrEnum):
     AVAILABLE = "available"  # "Show password": a sealed copy can be opened
@@ -27,11 +42,16 @@ class PasswordStatus(StrEnum):
     USER_CHANGED = "user_changed"  # "User changed password": nobody can see it
 
 
+# The portal's own words (message ids); show them with status_label().
 STATUS_LABELS = {
-    PasswordStatus.AVAILABLE: "Show password",
+    PasswordStatus.AVAILABLE: N_("Show password"),
     PasswordStatus.UNAVAILABLE: "-",
-    PasswordStatus.USER_CHANGED: "User changed password",
+    PasswordStatus.USER_CHANGED: N_("User changed password"),
 }
+
+
+def status_label(status: PasswordStatus) -> str:
+    return _(STATUS_LABELS[status])  # "-" has no catalog entry and stays as it is
 
 
 class Phase(StrEnum):
@@ -49,7 +69,7 @@ def parse_year(text: str) -> str:
     code = text.strip().upper()
     if code in YEARS:
         return code
-    raise ValueError(f"not a year group: {text!r} (use N, R or 1 to 13)")
+    raise ValueError(_("not a year group: {text!r} (use N, R or 1 to 13)").format(text=text))
 
 
 def is_primary_year(year: str | None) -> bool:

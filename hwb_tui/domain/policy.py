@@ -11,18 +11,29 @@ import unicodedata
 from enum import StrEnum
 
 from hwb_tui.domain.errors import PolicyViolation
+from hwb_tui.domain.i18n import N_, _
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128  # the guide sets no maximum; 128 leaves room for pass-phrases
 
 
 class Rule(StrEnum):
-    MIN_LENGTH = f"at least {MIN_LENGTH} characters"
-    MAX_LENGTH = f"at most {MAX_LENGTH} characters"
-    UPPER = "an upper-case letter"
-    LOWER = "a lower-case letter"
-    DIGIT = "a number"
-    NO_CONTROL = "no control or invisible formatting characters"
+    """Each value is the rule's English text (a message id); `text` is it in the current language.
+
+    The lengths are written out, not interpolated, so that gettext can extract them; a test
+    checks they agree with MIN_LENGTH and MAX_LENGTH.
+    """
+
+    MIN_LENGTH = N_("at least 8 characters")
+    MAX_LENGTH = N_("at most 128 characters")
+    UPPER = N_("an upper-case letter")
+    LOWER = N_("a lower-case letter")
+    DIGIT = N_("a number")
+    NO_CONTROL = N_("no control or invisible formatting characters")
+
+    @property
+    def text(self) -> str:
+        return _(self.value)
 
 
 # Unicode categories refused in a password: controls, invisible formatting (bidi overrides,
@@ -56,7 +67,7 @@ def check_password(password: str) -> None:
     """Raise PolicyViolation naming every unmet rule."""
     unmet = unmet_rules(password)
     if unmet:
-        raise PolicyViolation([str(rule) for rule in unmet])
+        raise PolicyViolation([rule.text for rule in unmet])
 
 
 # Letters a child can read aloud and type without confusion: no 0/O, 1/l/I, q or x, and nothing

@@ -9,7 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from hwb_tui.domain.errors import PermissionDenied
-from hwb_tui.domain.model import Actor, Kind, Target
+from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.model import Actor, Kind, Target, kind_name
 
 
 class Action(StrEnum):
@@ -26,8 +27,19 @@ class Who(StrEnum):
 
 
 class Download(StrEnum):
-    ALL_PUPILS = "All Pupils"
-    ALL_STAFF = "All Staff"
+    """The portal's button names (message ids: show them with `_()`; the audit keeps English)."""
+
+    ALL_PUPILS = N_("All Pupils")
+    ALL_STAFF = N_("All Staff")
+
+
+# A refusal as a whole sentence per action, so each language can order its words.
+REFUSALS = {
+    Action.LIST_USERS: N_("You may not view this {kind} account."),
+    Action.RESET_PASSWORD: N_("You may not reset the password of this {kind} account."),
+    Action.SEE_PASSWORD: N_("You may not see, copy or print the password of this {kind} account."),
+    Action.PRINT_DETAILS: N_("You may not print the details of this {kind} account."),
+}
 
 
 _STAFF_OR_ADMIN = frozenset({Who.SCHOOL_STAFF, Who.HWB_ADMIN})
@@ -89,7 +101,7 @@ def may_act_on(actor: Actor, action: Action, target: Target) -> bool:
 
 def require(actor: Actor, action: Action, target: Target) -> None:
     if not may_act_on(actor, action, target):
-        raise PermissionDenied(f"You may not {action} this {target.kind} account.")
+        raise PermissionDenied(_(REFUSALS[action]).format(kind=kind_name(target.kind)))
 
 
 def may_change_own_password(actor: Actor) -> bool:

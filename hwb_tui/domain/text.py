@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import _
 
 # Controls (ESC, BEL, C1 such as CSI), formatting (bidi overrides, zero-width), surrogates,
 # private use, unassigned, and line/paragraph separators never reach a terminal or a file.
@@ -32,14 +33,22 @@ def safe_text(text: str | None) -> str:
 def clean_field(text: str, field: str, *, max_length: int = 100) -> str:
     """A name or other field as entered, refused if it holds anything unsafe.
 
+    `field` names the field in the current language, as the user knows it.
+
     Surrounding white space is removed (it is never meaningful in a name); the rest is kept
     exactly, so Siôn, Gwenllïan, Llŷr and Ó Briain stay as typed.
     """
     value = text.strip()
     if not value:
-        raise InvalidInput(f"{field} is empty.")
+        raise InvalidInput(_("{field} is empty.").format(field=field))
     if len(value) > max_length:
-        raise InvalidInput(f"{field} is longer than {max_length} characters.")
+        raise InvalidInput(
+            _("{field} is longer than {max_length} characters.").format(
+                field=field, max_length=max_length
+            )
+        )
     if has_unsafe(value):
-        raise InvalidInput(f"{field} contains control or invisible formatting characters.")
+        raise InvalidInput(
+            _("{field} contains control or invisible formatting characters.").format(field=field)
+        )
     return value
