@@ -6,12 +6,15 @@ import argparse
 import sys
 
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.services.hwb import Hwb
 
 EXIT_OK = 0
 EXIT_WRONG_PASSWORD = 1
 EXIT_USAGE = 2
+# "Yes" in English or Welsh ("ie"), whichever language the prompt was in.
+YES_ANSWERS = ("y", "yes", "i", "ie")
 
 
 class UsageError(Exception):
@@ -25,13 +28,13 @@ class Parser(argparse.ArgumentParser):
 
 def add_acting_user(parser: argparse.ArgumentParser) -> None:
     """--as may come before the sub-command or after it."""
-    parser.add_argument("--as", dest="sub_as_user", metavar="USER", help="the acting user")
+    parser.add_argument("--as", dest="sub_as_user", metavar="USER", help=_("the acting user"))
 
 
 def acting_user(hwb: Hwb, args: argparse.Namespace) -> Actor:
     username = getattr(args, "sub_as_user", None) or args.as_user
     if not username:
-        raise UsageError("name the acting user with --as USER")
+        raise UsageError(_("name the acting user with --as USER"))
     return hwb.users.actor(username)
 
 
@@ -43,7 +46,7 @@ def read_password() -> str:
     if line.endswith("\r"):
         line = line[:-1]
     if not line:
-        raise InvalidInput("No password was given on standard input.")
+        raise InvalidInput(_("No password was given on standard input."))
     return line
 
 
@@ -54,6 +57,6 @@ def school_id(hwb: Hwb, actor: Actor, code: str | None) -> int | None:
 def confirm(prompt: str) -> bool:
     """Ask on the terminal; with no terminal, refuse rather than guess."""
     if not sys.stdin.isatty():
-        raise InvalidInput("No terminal to confirm on: add --yes to accept.")
+        raise InvalidInput(_("No terminal to confirm on: add --yes to accept."))
     print(prompt, end="", file=sys.stderr, flush=True)
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    return sys.stdin.readline().strip().lower() in YES_ANSWERS

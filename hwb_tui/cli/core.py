@@ -18,6 +18,7 @@ from hwb_tui.cli.common import (
     school_id,
 )
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import _, ngettext
 from hwb_tui.domain.model import STATUS_LABELS, Kind
 from hwb_tui.domain.rights import Download
 from hwb_tui.domain.text import safe_text
@@ -35,47 +36,47 @@ EXPORTS = {"pupils": Download.ALL_PUPILS, "staff": Download.ALL_STAFF}
 
 def add_commands(subparsers) -> dict:
 
-    demo = subparsers.add_parser("demo", help="build the demo database")
-    demo.add_argument("--force", action="store_true", help="rebuild an existing demo database")
+    demo = subparsers.add_parser("demo", help=_("build the demo database"))
+    demo.add_argument("--force", action="store_true", help=_("rebuild an existing demo database"))
 
-    users = subparsers.add_parser("users", help="list the users you may see")
+    users = subparsers.add_parser("users", help=_("list the users you may see"))
     add_acting_user(users)
     users.add_argument("--kind", choices=tuple(KIND_CHOICES), default="learners")
     users.add_argument("--search", metavar="TERM", default="")
-    users.add_argument("--school", metavar="CODE", help="a school's code (Hwb administrators)")
-    users.add_argument("--json", action="store_true", help="print JSON")
+    users.add_argument("--school", metavar="CODE", help=_("a school's code (Hwb administrators)"))
+    users.add_argument("--json", action="store_true", help=_("print JSON"))
 
-    show = subparsers.add_parser("show", help="print a user's stored password")
+    show = subparsers.add_parser("show", help=_("print a user's stored password"))
     show.add_argument("username")
     add_acting_user(show)
 
-    reset = subparsers.add_parser("reset", help="reset a user's password")
+    reset = subparsers.add_parser("reset", help=_("reset a user's password"))
     reset.add_argument("username")
     add_acting_user(reset)
     how = reset.add_mutually_exclusive_group(required=True)
-    how.add_argument("--generate", action="store_true", help="generate a password and print it")
+    how.add_argument("--generate", action="store_true", help=_("generate a password and print it"))
     how.add_argument(
-        "--password-stdin", action="store_true", help="read the new password from stdin"
+        "--password-stdin", action="store_true", help=_("read the new password from stdin")
     )
 
-    passwd = subparsers.add_parser("passwd", help="change your own password")
+    passwd = subparsers.add_parser("passwd", help=_("change your own password"))
     add_acting_user(passwd)
     passwd.add_argument("--password-stdin", action="store_true", required=True)
 
     check = subparsers.add_parser(
-        "check-password", help="exit 0 if the password is right, 1 if not"
+        "check-password", help=_("exit 0 if the password is right, 1 if not")
     )
     check.add_argument("username")
     check.add_argument("--password-stdin", action="store_true", required=True)
 
-    export = subparsers.add_parser("export", help="download the All Pupils or All Staff CSV")
+    export = subparsers.add_parser("export", help=_("download the All Pupils or All Staff CSV"))
     export.add_argument("which", choices=tuple(EXPORTS))
     add_acting_user(export)
     export.add_argument("-o", "--output", required=True, metavar="FILE")
-    export.add_argument("--school", metavar="CODE", help="a school's code (Hwb administrators)")
-    export.add_argument("--yes", action="store_true", help="accept the warning without asking")
+    export.add_argument("--school", metavar="CODE", help=_("a school's code (Hwb administrators)"))
+    export.add_argument("--yes", action="store_true", help=_("accept the warning without asking"))
 
-    audit = subparsers.add_parser("audit", help="read the audit trail")
+    audit = subparsers.add_parser("audit", help=_("read the audit trail"))
     add_acting_user(audit)
     audit.add_argument("--json", action="store_true")
     audit.add_argument("--limit", type=int, default=None)
@@ -93,10 +94,13 @@ def add_commands(subparsers) -> dict:
 
 def cmd_demo(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     sign_ins = hwb.demo.build(force=args.force)
-    print(f"Demo database ready: {hwb.settings.database_url}", file=out)
-    print("Sign in as any of these (the password is the same for all):", file=out)
+    print(
+        _("Demo database ready: {database_url}").format(database_url=hwb.settings.database_url),
+        file=out,
+    )
+    print(_("Sign in as any of these (the password is the same for all):"), file=out)
     for sign_in in sign_ins:
-        print(f"  {sign_in.username:<15} {sign_in.password:<12} {sign_in.role}", file=out)
+        print(f"  {sign_in.username:<15} {sign_in.password:<12} {_(sign_in.role)}", file=out)
     return EXIT_OK
 
 
@@ -155,14 +159,17 @@ def cmd_reset(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     if result.generated:
         print(result.password, file=out)
     else:
-        print(f"The password of {safe_text(result.username)} was reset.", file=sys.stderr)
+        print(
+            _("The password of {username} was reset.").format(username=safe_text(result.username)),
+            file=sys.stderr,
+        )
     return EXIT_OK
 
 
 def cmd_passwd(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     actor = acting_user(hwb, args)
     hwb.passwords.change_own(actor, read_password())
-    print("Your password was changed.", file=sys.stderr)
+    print(_("Your password was changed."), file=sys.stderr)
     return EXIT_OK
 
 
@@ -173,13 +180,20 @@ def cmd_check_password(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     actor = acting_user(hwb, args)
     download = EXPORTS[args.which]
-    print(DOWNLOAD_WARNING, file=sys.stderr)
-    if not args.yes and not confirm("Proceed with download? [y/N] "):
-        raise InvalidInput("Download cancelled: nothing was written.")
+    print(_(DOWNLOAD_WARNING), file=sys.stderr)
+    if not args.yes and not confirm(_("Proceed with download? [y/N] ")):
+        raise InvalidInput(_("Download cancelled: nothing was written."))
     result = hwb.exports.download(
         actor, download, Path(args.output), school_id(hwb, actor, args.school)
     )
-    print(f"Wrote {result.rows} users to {result.path} (readable by you only).", file=sys.stderr)
+    print(
+        ngettext(
+            "Wrote {rows} user to {path} (readable by you only).",
+            "Wrote {rows} users to {path} (readable by you only).",
+            result.rows,
+        ).format(rows=result.rows, path=result.path),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import PermissionDenied
+from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor, AuditEntry
 from hwb_tui.services.context import Context
 from hwb_tui.store.models import AuditRecord
@@ -29,7 +30,7 @@ class AuditLog:
     def entries(self, actor: Actor, limit: int | None = None) -> tuple[AuditEntry, ...]:
         if not rights.may_read_audit(actor, actor.school_id):
             raise PermissionDenied(
-                "Only Digital Champions and Hwb administrators read the audit trail."
+                _("Only Digital Champions and Hwb administrators read the audit trail.")
             )
         query = AuditRecord.select().order_by(AuditRecord.id)
         if not actor.is_hwb_admin:

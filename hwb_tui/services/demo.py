@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind, PasswordStatus, Phase
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.usernames import unique_username
@@ -230,9 +231,9 @@ class Demo:
     def build(self, force: bool = False, seed: int = 2026) -> tuple[DemoSignIn, ...]:
         has_users = Account.select().exists()
         if has_users and not self.is_demo():
-            raise InvalidInput("This database holds real users; the demo never overwrites it.")
+            raise InvalidInput(_("This database holds real users; the demo never overwrites it."))
         if has_users and not force:
-            raise InvalidInput("This is already a demo database; add --force to build it again.")
+            raise InvalidInput(_("This is already a demo database; add --force to build it again."))
         people = _plan_people(random.Random(seed))
         to_hash = [p for p in people if p.status is not PasswordStatus.UNAVAILABLE]
         for person in to_hash:
@@ -286,14 +287,15 @@ class Demo:
 
 
 def _role(kind: Kind, champion: bool) -> str:
+    """The role as a message id: whoever shows it translates it, so it follows a switch."""
     if champion:
-        return "Digital Champion"
+        return N_("Digital Champion")
     return {
-        Kind.HWB_ADMIN: "Hwb administrator",
-        Kind.STAFF: "staff",
-        Kind.LEARNER: "learner",
-        Kind.GOVERNOR: "governor",
-        Kind.NON_MIS: "non-MIS user",
+        Kind.HWB_ADMIN: N_("Hwb administrator"),
+        Kind.STAFF: N_("staff"),
+        Kind.LEARNER: N_("learner"),
+        Kind.GOVERNOR: N_("governor"),
+        Kind.NON_MIS: N_("non-MIS user"),
     }[kind]
 
 
@@ -318,7 +320,7 @@ def _plan_people(rng: random.Random) -> list[_Person]:
         primary = plan.phase is Phase.PRIMARY
         for year in plan.years:
             for group in "ABCD"[: plan.groups_per_year]:
-                for _ in range(plan.learners_per_group):
+                for _place in range(plan.learners_per_group):
                     people.append(
                         _Person(
                             Kind.LEARNER,

@@ -47,7 +47,7 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
     if scheme in ("sqlite", ""):
         path = db_url.parse(url)["database"] if scheme else url
         if path == ":memory:":
-            raise StoreProblem("An in-memory database cannot be shared; give a file path.")
+            raise StoreProblem(_("An in-memory database cannot be shared; give a file path."))
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so a read-then-write never
         # fails half-way with "database is locked" when several sessions share the file.
@@ -61,7 +61,9 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
         params = db_url.parse(url)
         return PostgresqlDatabase(**params)
     raise StoreProblem(
-        f"Unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://"
+        _("Unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://").format(
+            scheme=scheme
+        )
     )
 
 
@@ -76,7 +78,11 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
         Runner(db, str(MIGRATIONS_DIR)).up()
     except Exception as error:  # the driver's own errors vary; say which database failed
         db.close()
-        raise StoreProblem(f"Cannot open the database: {type(error).__name__}: {error}") from None
+        raise StoreProblem(
+            _("Cannot open the database: {kind}: {error}").format(
+                kind=type(error).__name__, error=error
+            )
+        ) from None
     return db
 
 
