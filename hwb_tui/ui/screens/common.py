@@ -1,0 +1,71 @@
+"""What every screen and dialog shares: the services, the session, and explaining refusals."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from hwb_tui.domain.errors import HwbError
+from hwb_tui.domain.i18n import _
+from hwb_tui.domain.text import safe_text
+from hwb_tui.ui.screens.password_dialog import PasswordDialog
+
+if TYPE_CHECKING:
+    from hwb_tui.services.hwb import Hwb
+    from hwb_tui.ui.app import HwbApp
+    from hwb_tui.ui.session import Session
+
+
+class UsesServices:
+    """Mixed into screens: `hwb`, `session` and `refuse` without importing the app at runtime."""
+
+    app: HwbApp  # provided by the Screen this is mixed into
+
+    @property
+    def hwb_app(self) -> HwbApp:
+        return self.app
+
+    @property
+    def hwb(self) -> Hwb:
+        return self.hwb_app.hwb
+
+    @property
+    def session(self) -> Session:
+        session = self.hwb_app.session
+        assert session is not None, "screens past sign-in always have a session"
+        return session
+
+    def refuse(self, error: HwbError) -> None:
+        """A refused action explains itself with the domain error's own message."""
+        self.app.notify(safe_text(str(error)), severity="error", markup=False)
+
+    # -- resetting someone else's password (Manage User › Reset Password) -----------------------
+
+    def reset_password_of(self, username: str, name: str) -> None:
+        """Ask for the new password, then reset it through the service."""
+        self.app.push_screen(
+            PasswordDialog(_("Reset Password"), f"{name} ({username})"),
+            partial(self._reset_chosen, username),
+        )
+
+    def _reset_chosen(self, username: str, password: str | None) -> None:
+        if password is not None:
+            self._reset(username, password)
+
+    @work(thread=True, group="password")
+    def _reset(self, username: str, password: str) -> None:
+        # Hashing is slow on purpose: it runs in a thread so the screen stays responsive.
+        try:
+            result = self.hwb.passwords.reset(self.session.actor, username, password)
+        except HwbError as error:
+            self.app.call_from_thread(self.refuse, error)
+        else:
+            self.app.call_from_thread(self.password_was_reset, result.username)
+
+    def password_was_reset(self, username: str) -> None:
+        self.app.notify(
+            _("The password of {username} was reset.").format(username=safe_text(username)),
+            markup=False,
+        )

@@ -1,0 +1,191 @@
+"""View Learners / Staff / Governors / Non-MIS: search, reveal on highlight, copy, reset."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Label, Static
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import HwbError
+from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.model import Kind, UserSummary
+from hwb_tui.domain.rights import Action
+from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.user_details import UserDetailsScreen
+from hwb_tui.ui.widgets.app_footer import AppFooter
+from hwb_tui.ui.widgets.quiet_input import QuietInput
+from hwb_tui.ui.widgets.title_bar import TitleBar
+from hwb_tui.ui.widgets.user_list import LEARNER_COLUMNS, OTHER_COLUMNS, UserList
+
+# Typing pauses shorter than this are one search: the list repaints once, not once per key.
+SEARCH_DELAY_SECONDS = 0.3
+
+TITLES = {
+    Kind.LEARNER: N_("View Learners"),
+    Kind.STAFF: N_("View Staff"),
+    Kind.GOVERNOR: N_("View Governors"),
+    Kind.NON_MIS: N_("View Non-MIS"),
+}
+COUNTS = {
+    Kind.LEARNER: N_("{count} learners"),
+    Kind.STAFF: N_("{count} staff"),
+    Kind.GOVERNOR: N_("{count} governors"),
+    Kind.NON_MIS: N_("{count} non-MIS users"),
+}
+
+
+class UsersScreen(UsesServices, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_search", N_("Search"), id="users.search",
+                tooltip=N_("Filter by surname, forename, username or admission number")),
+        Binding("enter", "details", N_("Details"), id="users.details",
+                tooltip=N_("View Details of the highlighted user")),
+        Binding("c", "copy_password", N_("Copy"), id="users.copy-password",
+                tooltip=N_("Copy the highlighted user's password to your clipboard")),
+        Binding("r", "reset_password", N_("Reset"), id="users.reset-password",
+                tooltip=N_("Reset the highlighted user's password")),
+        Binding("escape", "focus_list", N_("List"), show=False, id="users.focus-list",
+                tooltip=N_("Leave the search field and go back to the list")),
+    ]  # fmt: skip
+
+    def __init__(self, kind: Kind) -> None:
+        super().__init__()
+        self.kind = kind
+        self._search_timer: Timer | None = None
+        self._searched = ""
+        self._school_id: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar(id="title")
+        with Horizontal(id="search-row"):
+            yield Label(_("Search term"), id="search-label")
+            yield QuietInput(
+                placeholder=_("surname, forename, username or admission number"),
+                id="search",
+                compact=True,
+                max_length=100,
+            )
+        yield UserList(
+            LEARNER_COLUMNS if self.kind is Kind.LEARNER else OTHER_COLUMNS,
+            self._reveal,
+            empty_text=_("No users match."),
+            id="users",
+        )
+        yield Static(id="list-status", markup=False)
+        yield AppFooter()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.query_one(UserList).focus()
+
+    def on_screen_resume(self) -> None:
+        if self._school_id != self.session.school_id:
+            self.load()
+
+    @property
+    def user_list(self) -> UserList:
+        return self.query_one(UserList)
+
+    def load(self) -> None:
+        """(Re)load the list for the session's school and the current search term."""
+        self._school_id = self.session.school_id
+        self.query_one(TitleBar).show(
+            _(TITLES[self.kind]), self.session.school_name, self.session.actor.display_name
+        )
+        self._search(self.query_one("#search", Input).value)
+
+    def _search(self, term: str) -> None:
+        try:
+            rows = self.hwb.users.list_users(
+                self.session.actor, self.kind, school_id=self._school_id, search=term
+            )
+        except HwbError as error:
+            self.refuse(error)
+            return
+        self._searched = term
+        self.user_list.set_rows(rows)
+        self.query_one("#list-status", Static).update(
+            Content(_(COUNTS[self.kind]).format(count=len(rows)))
+        )
+        self.refresh_bindings()
+
+    # -- search as you type, one query per pause ---------------------------------------------
+
+    @on(Input.Changed, "#search")
+    def _search_soon(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
+
+    @on(Input.Submitted, "#search")
+    def _search_and_list(self) -> None:
+        self._search_now()
+        self.user_list.focus()
+
+    def _search_now(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+            self._search_timer = None
+        term = self.query_one("#search", Input).value
+        if term != self._searched:
+            self._search(term)
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search").focus()
+
+    def action_focus_list(self) -> None:
+        self.user_list.focus()
+
+    # -- what the highlighted user's row offers ----------------------------------------------
+
+    def _reveal(self, user: UserSummary) -> str | None:
+        """Called by the list for the highlighted row: every reveal is audited by the service."""
+        try:
+            return self.hwb.passwords.reveal(self.session.actor, user.username, AuditAction.REVEAL)
+        except HwbError as error:
+            self.refuse(error)
+            return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Cosmetic only: the services check rights again and explain any refusal.
+        needs = {
+            "copy_password": Action.SEE_PASSWORD,
+            "reset_password": Action.RESET_PASSWORD,
+        }.get(action)
+        if action in ("details", "copy_password", "reset_password") and not self.user_list.rows:
+            return None
+        if needs and not rights.may(self.session.actor, needs, self.kind, self.session.school_id):
+            return None
+        return True
+
+    def action_details(self) -> None:
+        user = self.user_list.highlighted
+        if user is not None:
+            self.app.push_screen(UserDetailsScreen(user.username))
+
+    @on(UserList.Chosen)
+    def _chosen(self, message: UserList.Chosen) -> None:
+        self.app.push_screen(UserDetailsScreen(message.user.username))
+
+    def action_copy_password(self) -> None:
+        user = self.user_list.highlighted
+        if user is not None:
+            self.hwb_app.copy_password(user.username)
+
+    def action_reset_password(self) -> None:
+        user = self.user_list.highlighted
+        if user is not None:
+            self.reset_password_of(user.username, f"{user.forename} {user.surname}")
+
+    def password_was_reset(self, username: str) -> None:
+        super().password_was_reset(username)
+        self._search(self._searched)  # the row's status becomes "Show password"
