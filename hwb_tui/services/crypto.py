@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import multiprocessing
 import os
 import secrets
-from collections.abc import Callable, Sequence
+import signal
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -121,8 +123,22 @@ def _hasher(params: Argon2Params):  # -> argon2.PasswordHasher, imported lazily
     )
 
 
-def _hash_in_worker(params: Argon2Params, password: str) -> str:
-    return _hasher(params).hash(password)
+# Passwords per task sent to a worker: few, so the last tasks of a run still share the cores.
+_PASSWORDS_PER_TASK = 4
+# Below this many passwords, starting worker processes costs more than it saves.
+_MIN_PASSWORDS_FOR_POOL = 8
+# hash_many reports progress after each this many passwords.
+_PROGRESS_STEP = 16
+
+
+def _hash_in_worker(params: Argon2Params, passwords: Sequence[str]) -> list[str]:
+    hasher = _hasher(params)
+    return [hasher.hash(password) for password in passwords]
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl+C reaches the whole process group: the parent decides what stops, not its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 class Hasher:
@@ -151,22 +167,50 @@ class Hasher:
         workers: int | None = None,
         on_done: Callable[[int], None] | None = None,
     ) -> list[str]:
-        """Hash on every core: argon2 holds the GIL-free C code, but processes scale cleanly."""
+        """Hash on every core; on_done is told how many are hashed so far."""
+        if len(passwords) < _MIN_PASSWORDS_FOR_POOL:
+            workers = 1
+        batches = [
+            passwords[i : i + _PROGRESS_STEP] for i in range(0, len(passwords), _PROGRESS_STEP)
+        ]
+        results: list[str] = []
+        for hashed in self.hash_batches(batches, workers):
+            results.extend(hashed)
+            if on_done:
+                on_done(len(results))
+        return results
+
+    def hash_batches(
+        self, batches: Sequence[Sequence[str]], workers: int | None = None
+    ) -> Iterator[list[str]]:
+        """Each batch's hashes, in order, as soon as that batch is hashed.
+
+        Every batch is queued at once on a pool of one process per core, so the cores keep
+        hashing while the caller uses a finished batch (writes it to the database). Workers
+        come from a fork server: forking a process that runs threads (the app) is not safe.
+        Closing the iterator early cancels what is still queued.
+        """
         workers = workers or os.cpu_count() or 1
-        if workers == 1 or len(passwords) < 8:
-            results = []
-            for password in passwords:
-                results.append(self.hash(password))
-                if on_done:
-                    on_done(len(results))
-            return results
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = []
-            chunk = max(1, len(passwords) // (workers * 8))
-            for encoded in pool.map(
-                _hash_in_worker, [self.params] * len(passwords), passwords, chunksize=chunk
-            ):
-                results.append(encoded)
-                if on_done:
-                    on_done(len(results))
-            return results
+        if workers == 1:
+            for batch in batches:
+                yield [self.hash(password) for password in batch]
+            return
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("forkserver"),
+            initializer=_ignore_interrupts,
+        ) as pool:
+            try:
+                queued = [
+                    [
+                        pool.submit(
+                            _hash_in_worker, self.params, batch[i : i + _PASSWORDS_PER_TASK]
+                        )
+                        for i in range(0, len(batch), _PASSWORDS_PER_TASK)
+                    ]
+                    for batch in batches
+                ]
+                for tasks in queued:
+                    yield [encoded for task in tasks for encoded in task.result()]
+            finally:
+                pool.shutdown(cancel_futures=True)

@@ -7,6 +7,7 @@ from hwb_tui.services.config import Settings
 from hwb_tui.services.context import Context
 from hwb_tui.services.demo import Demo
 from hwb_tui.services.exports import Exports
+from hwb_tui.services.jobs import Jobs
 from hwb_tui.services.keys import Keys
 from hwb_tui.services.maintenance import Maintenance
 from hwb_tui.services.passwords import Passwords
@@ -23,6 +24,7 @@ class Hwb:
         self.users = Users(context)
         self.passwords = Passwords(context)
         self.exports = Exports(context)
+        self.jobs = Jobs(context)
         self.audit = AuditLog(context)
         self.demo = Demo(context)
         self.throttle = Throttle(context)

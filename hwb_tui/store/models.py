@@ -89,6 +89,36 @@ class Setting(BaseModel):
     value = BlobField()
 
 
+class GroupJob(BaseModel):
+    """A group password reset, recorded so that it outlives the process that runs it."""
+
+    operator = ForeignKeyField(Account, backref="group_jobs", on_delete="RESTRICT")
+    school = ForeignKeyField(School, backref="group_jobs", on_delete="CASCADE")
+    group_type = CharField()
+    group_name = CharField()
+    created_at = DateTimeField(default=utc_now)
+    updated_at = DateTimeField(default=utc_now)  # the last batch written: shows it is alive
+    state = CharField(index=True)
+    total = IntegerField()
+    reset_count = IntegerField(default=0)
+    skipped_count = IntegerField(default=0)
+    finished_at = DateTimeField(null=True)
+
+
+class GroupJobLearner(BaseModel):
+    """One learner of a group job: pending until reset or skipped, in the same transaction."""
+
+    job = ForeignKeyField(GroupJob, backref="learners", on_delete="CASCADE")
+    account = ForeignKeyField(Account, on_delete="CASCADE")
+    state = CharField()
+
+    class Meta:
+        indexes = (
+            (("job", "account"), True),
+            (("job", "state"), False),
+        )
+
+
 class SignInThrottle(BaseModel):
     """Failed sign-ins in a row for one typed username from one origin (any typed name)."""
 
@@ -102,4 +132,14 @@ class SignInThrottle(BaseModel):
         indexes = ((("username", "origin"), True),)
 
 
-MODELS = (School, Account, SchoolClass, ClassMembership, AuditRecord, Setting, SignInThrottle)
+MODELS = (
+    School,
+    Account,
+    SchoolClass,
+    ClassMembership,
+    AuditRecord,
+    Setting,
+    SignInThrottle,
+    GroupJob,
+    GroupJobLearner,
+)
