@@ -75,7 +75,10 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
-        Runner(db, str(MIGRATIONS_DIR)).up()
+        migrations = Runner(db, str(MIGRATIONS_DIR))
+        # Only reads unless a migration is pending: opening an up-to-date database is a no-op.
+        if any(migration.applied is None for migration in migrations.status()):
+            migrations.up()
     except Exception as error:  # the driver's own errors vary; say which database failed
         db.close()
         raise StoreProblem(
