@@ -153,15 +153,27 @@ class Context:
         school_id: int | None = None,
         detail: str = "",
     ) -> None:
-        """Append one audit record. Callers write it inside the action's own transaction."""
-        AuditRecord.create(
-            actor=actor.username if actor else None,
-            action=str(action),
-            target=target,
-            school_id=school_id if school_id is not None else (actor.school_id if actor else None),
-            origin=self.settings.origin,
-            detail=detail,
-        )
+        """Append one audit record. Callers write it inside the action's own transaction, so
+        when it cannot be written the error rolls the action back."""
+        try:
+            AuditRecord.create(
+                actor=actor.username if actor else None,
+                action=str(action),
+                target=target,
+                school_id=(
+                    school_id if school_id is not None else (actor.school_id if actor else None)
+                ),
+                origin=self.settings.origin,
+                detail=detail,
+            )
+        except Exception as error:  # the driver's own classes differ
+            if store_db.is_busy_error(error):
+                raise  # write_transaction tries a busy database again
+            raise StoreProblem(
+                _("The audit record could not be written, so nothing was done: {error}").format(
+                    error=safe_text(str(error))
+                )
+            ) from None
 
 
 def school_name(row: Account) -> str | None:
