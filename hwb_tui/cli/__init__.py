@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from hwb_tui.cli import core, groups, security
+from hwb_tui.cli import core, groups, printing, security
 from hwb_tui.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.text import safe_text
@@ -23,7 +23,7 @@ from hwb_tui.services.hwb import Hwb
 
 Handler = Callable[[Hwb, argparse.Namespace, TextIO], int]
 
-FEATURES = (core, security, groups)
+FEATURES = (core, security, groups, printing)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
@@ -44,6 +44,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         choices=("profile", *core.KIND_CHOICES),
         help="the screen the app opens on",
     )
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="where the app saves slips and downloads (default: HWB_OUTPUT_DIR, then here)",
+    )
+    parser.add_argument(
+        "--printer",
+        metavar="NAME",
+        help="a printer (lp -d NAME) that Print also sends slips to (default: HWB_PRINTER)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     handlers: dict[str, Handler] = {}
     for feature in FEATURES:
@@ -61,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:  # --help
         return int(done.code or 0)
     try:
-        settings = Settings.resolve(args.db, args.key_file)
+        settings = Settings.resolve(
+            args.db, args.key_file, output_dir=args.output_dir, printer=args.printer
+        )
         if args.command is None:
             return _run_app(settings, args)
         with Hwb.open(settings) as hwb:

@@ -103,6 +103,8 @@ class Settings:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     origin: str = "local"
     clipboard_clear_seconds: int = 30
+    output_dir: Path = Path()  # where slips and downloads are saved; "." is where the app started
+    printer: str | None = None  # a CUPS printer that Print also sends slips to, through `lp`
     security: SecurityParams = field(default_factory=SecurityParams)
 
     @classmethod
@@ -111,6 +113,9 @@ class Settings:
         database_url: str | None = None,
         key_file: str | Path | None = None,
         env: Mapping[str, str] | None = None,
+        *,
+        output_dir: str | Path | None = None,
+        printer: str | None = None,
     ) -> Settings:
         """Command-line values first, then HWB_* environment variables, then the defaults."""
         env = os.environ if env is None else env
@@ -128,6 +133,8 @@ class Settings:
             argon2=Argon2Params.from_environment(env),
             origin=detect_origin(env),
             clipboard_clear_seconds=clear_after,
+            output_dir=Path(output_dir or env.get("HWB_OUTPUT_DIR") or ".").expanduser(),
+            printer=printer or env.get("HWB_PRINTER") or None,
             security=SecurityParams.from_environment(env),
         )
 

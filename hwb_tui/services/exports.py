@@ -34,25 +34,13 @@ class Exports:
     def __init__(self, context: Context) -> None:
         self._ctx = context
 
-    def school_for(self, actor: Actor, school_id: int | None) -> int:
-        """The school a download covers: the actor's own, or the one an administrator names."""
-        if actor.is_hwb_admin:
-            if school_id is None:
-                raise InvalidInput("Name the school to download (for example --school CODE).")
-            return school_id
-        if school_id is not None and school_id != actor.school_id:
-            raise PermissionDenied("Only Hwb administrators act on another school's users.")
-        if actor.school_id is None:
-            raise PermissionDenied("Downloads are for school staff and Hwb administrators.")
-        return actor.school_id
-
     def may_download(self, actor: Actor, download: Download, school_id: int | None = None) -> bool:
         return rights.may_download(actor, download, school_id or actor.school_id)
 
     def download(
         self, actor: Actor, download: Download, path: Path, school_id: int | None = None
     ) -> ExportResult:
-        school_id = self.school_for(actor, school_id)
+        school_id = school_in_scope(actor, school_id)
         if not rights.may_download(actor, download, school_id):
             raise PermissionDenied(f"You may not download {download}.")
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
@@ -62,7 +50,7 @@ class Exports:
             .order_by(Account.surname, Account.forename, Account.username)
         )
         sealer = self._ctx.sealer  # a missing or wrong key stops the download here, clearly
-        passwords = [_password_cell(sealer, row) for row in rows]
+        passwords = [shown_password(sealer, row) for row in rows]
         if kind is Kind.LEARNER:
             columns, cells = (
                 PUPIL_COLUMNS,
@@ -90,7 +78,21 @@ class Exports:
         return ExportResult(path=written, rows=len(rows), with_passwords=with_passwords)
 
 
-def _password_cell(sealer: Sealer, row: Account) -> str:
+def school_in_scope(actor: Actor, school_id: int | None) -> int:
+    """The school a bulk action covers: the actor's own, or the one an administrator names."""
+    if actor.is_hwb_admin:
+        if school_id is None:
+            raise InvalidInput("Name the school (for example --school CODE).")
+        return school_id
+    if school_id is not None and school_id != actor.school_id:
+        raise PermissionDenied("Only Hwb administrators act on another school's users.")
+    if actor.school_id is None:
+        raise PermissionDenied("This is for school staff and Hwb administrators.")
+    return actor.school_id
+
+
+def shown_password(sealer: Sealer, row: Account) -> str:
+    """The Password field as the portal shows it: the password, "-" or "User changed password"."""
     status = PasswordStatus(row.password_status)
     if status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
         return STATUS_LABELS[status] if status is not PasswordStatus.AVAILABLE else "-"

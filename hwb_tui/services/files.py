@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from hwb_tui.domain.errors import InvalidInput
+
+
+def timestamped_path(directory: Path, stem: str, suffix: str) -> Path:
+    """A new file name in directory, such as hwb-slips-9A-20261128-140512.pdf."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    safe_stem = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem)
+    return directory.expanduser() / f"{safe_stem}-{stamp}{suffix}"
 
 
 def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> Path:

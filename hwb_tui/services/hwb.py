@@ -11,6 +11,7 @@ from hwb_tui.services.jobs import Jobs
 from hwb_tui.services.keys import Keys
 from hwb_tui.services.maintenance import Maintenance
 from hwb_tui.services.passwords import Passwords
+from hwb_tui.services.printing import Printing
 from hwb_tui.services.throttle import Throttle
 from hwb_tui.services.users import Users
 
@@ -24,6 +25,7 @@ class Hwb:
         self.users = Users(context)
         self.passwords = Passwords(context)
         self.exports = Exports(context)
+        self.printing = Printing(context)
         self.jobs = Jobs(context)
         self.audit = AuditLog(context)
         self.demo = Demo(context)
