@@ -5,12 +5,7 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 import stat
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +16,7 @@ from hwb_tui.services.hwb import Hwb
 from hwb_tui.services.key_files import pending_key_path
 from hwb_tui.store.models import Account, AuditRecord
 from tests.population import build_population
+from tests.robustness import assert_database_sound, kill_at_random, run_child, start_child
 
 ADMIN = "admin.hwb"
 TEACHER = "staff.s1"
@@ -132,63 +128,6 @@ def test_a_committed_rotation_finishes_its_file_swap_on_the_next_start(
     assert stored_passwords(settings.key_file) == expected_passwords(population)
 
 
-CHILD = textwrap.dedent(
-    """
-    import sys
-    from hwb_tui.services.config import Settings
-    from hwb_tui.services.hwb import Hwb
-
-    def main():
-        settings = Settings.resolve(sys.argv[1], sys.argv[2])
-        with Hwb.open(settings) as hwb:
-            print("ready", flush=True)
-            {work}
-
-    if __name__ == "__main__":
-        main()
-    """
-)
-
-
-def run_child(settings, work: str) -> None:
-    code = CHILD.format(work=work)
-    subprocess.run(
-        [sys.executable, "-c", code, settings.database_url, str(settings.key_file)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
-def start_child(settings, work: str) -> subprocess.Popen:
-    """A child process that does `work`; returns once it has opened the database."""
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            CHILD.format(work=work),
-            settings.database_url,
-            str(settings.key_file),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert child.stdout.readline().strip() == "ready", child.stderr.read()
-    return child
-
-
-def kill_at_random(child: subprocess.Popen, rng: random.Random, longest: float) -> None:
-    time.sleep(rng.uniform(0, longest))
-    child.send_signal(signal.SIGKILL)
-    child.wait(timeout=30)
-
-
-def database_is_sound(hwb: Hwb) -> None:
-    if hwb.settings.database_url.startswith("sqlite"):
-        assert hwb.context.db.execute_sql("PRAGMA integrity_check").fetchone() == ("ok",)
-
-
 def test_sigkill_at_random_points_of_rotations_leaves_a_key_that_opens_everything(
     hwb, settings, population
 ):
@@ -199,7 +138,7 @@ def test_sigkill_at_random_points_of_rotations_leaves_a_key_that_opens_everythin
         child = start_child(settings, "while True: hwb.keys.rotate(hwb.users.actor('admin.hwb'))")
         kill_at_random(child, rng, longest=0.5)
         with reopen(settings) as again:
-            database_is_sound(again)
+            assert_database_sound(again)
             teacher = again.users.actor(TEACHER)
             assert again.passwords.reveal(teacher, "learner.s1") == population.password(
                 "learner.s1"

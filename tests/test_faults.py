@@ -1,0 +1,116 @@
+"""Faults: a process killed (SIGKILL) in the middle of resets, and an audit trail that cannot be
+written, leave every account whole and nothing done without its record."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from hwb_tui.domain.errors import StoreProblem
+from hwb_tui.domain.model import Kind
+from hwb_tui.domain.rights import Download
+from hwb_tui.services.hwb import Hwb
+from hwb_tui.store import db as store_db
+from hwb_tui.store.models import Account, AuditRecord
+from tests.robustness import assert_database_sound, kill_at_random, start_child
+
+TEACHER = "teacher.demo"
+LEARNER = "learner.demo"
+
+RESET_FOREVER = """
+import random
+from hwb_tui.domain.model import Kind
+teacher = hwb.users.actor("teacher.demo")
+learners = [row.username for row in hwb.users.list_users(teacher, Kind.LEARNER)]
+while True:
+    hwb.passwords.reset(teacher, random.choice(learners))
+"""
+
+
+def test_sigkill_at_random_points_of_resets_leaves_every_account_whole(demo, settings):
+    demo.close()
+    rng = random.Random(7)
+    for _ in range(5):
+        child = start_child(settings, RESET_FOREVER)
+        kill_at_random(child, rng, longest=1.0)
+        with Hwb.open(settings) as again:
+            assert_database_sound(again)
+            teacher = again.users.actor(TEACHER)
+            # The reset audited last is the one whose password is stored.
+            last = (
+                AuditRecord.select()
+                .where(AuditRecord.action == "reset")
+                .order_by(AuditRecord.id.desc())
+                .first()
+            )
+            assert last is not None, "the child was killed before its first reset"
+            assert again.passwords.reveal(teacher, last.target)
+
+
+# -- the audit trail cannot be written ------------------------------------------------------------
+
+
+def refuse_audit_records() -> None:
+    """What a full disk or a broken audit table does: every new audit record is refused."""
+    if store_db.is_postgres():
+        store_db.database.execute_sql(
+            "CREATE FUNCTION audit_refused() RETURNS trigger AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit trail unavailable'; END; $$ LANGUAGE plpgsql"
+        )
+        store_db.database.execute_sql(
+            "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_record "
+            "FOR EACH ROW EXECUTE FUNCTION audit_refused()"
+        )
+    else:
+        store_db.database.execute_sql(
+            "CREATE TRIGGER audit_refused BEFORE INSERT ON audit_record "
+            "BEGIN SELECT RAISE(ABORT, 'audit trail unavailable'); END"
+        )
+
+
+@pytest.fixture
+def unaudited(demo) -> Hwb:
+    refuse_audit_records()
+    return demo
+
+
+def account_state(username: str) -> tuple:
+    row = Account.get(Account.username == username)
+    return (row.password_hash, bytes(row.sealed_password or b""), row.password_status)
+
+
+@pytest.mark.parametrize("purpose", ["reveal", "copy", "print"])
+def test_no_password_is_shown_copied_or_printed_without_its_record(unaudited, purpose):
+    teacher = unaudited.users.actor(TEACHER)
+    with pytest.raises(StoreProblem, match="audit record could not be written"):
+        unaudited.passwords.reveal(teacher, LEARNER, purpose=purpose)
+
+
+def test_no_slip_with_passwords_is_printed_without_its_record(unaudited, tmp_path):
+    teacher = unaudited.users.actor(TEACHER)
+    target = tmp_path / "slips.pdf"
+    with pytest.raises(StoreProblem, match="audit record could not be written"):
+        unaudited.printing.print_users(teacher, [LEARNER], target, with_password=True)
+    assert list(tmp_path.glob("*.pdf*")) == []
+    assert not list(tmp_path.glob(".slips*"))
+
+
+def test_no_download_is_written_without_its_record(unaudited, tmp_path):
+    teacher = unaudited.users.actor(TEACHER)
+    target = tmp_path / "pupils.csv"
+    with pytest.raises(StoreProblem, match="audit record could not be written"):
+        unaudited.exports.download(teacher, Download.ALL_PUPILS, target)
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if ".csv" in p.name]
+
+
+def test_no_reset_or_self_change_happens_without_its_record(unaudited):
+    teacher = unaudited.users.actor(TEACHER)
+    before = account_state(LEARNER)
+    with pytest.raises(StoreProblem):
+        unaudited.passwords.reset(teacher, LEARNER, "Ailosod2026x")
+    with pytest.raises(StoreProblem):
+        unaudited.passwords.change_own(unaudited.users.actor(LEARNER), "FyNghyfrinair7")
+    assert account_state(LEARNER) == before
+    assert unaudited.users.list_users(teacher, Kind.LEARNER)  # reading still works
