@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from hwb_tui.cli import core, groups, printing, security
+from hwb_tui.cli import admin, core, groups, printing, security
 from hwb_tui.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.text import safe_text
@@ -23,7 +23,7 @@ from hwb_tui.services.hwb import Hwb
 
 Handler = Callable[[Hwb, argparse.Namespace, TextIO], int]
 
-FEATURES = (core, security, groups, printing)
+FEATURES = (core, security, groups, printing, admin)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:

@@ -128,6 +128,16 @@ def may_maintain(actor: Actor) -> bool:
     return actor.is_hwb_admin
 
 
+def may_import_from_mis(actor: Actor, school_id: int | None) -> bool:
+    """A school's learners and staff follow its MIS: its Digital Champion or an administrator."""
+    return bool(roles_of(actor, school_id) & _CHAMPION_OR_ADMIN)
+
+
+def may_manage_non_mis(actor: Actor, school_id: int | None) -> bool:
+    """A Digital Champion adds, edits, extends and removes non-MIS users (only they reset them)."""
+    return bool(roles_of(actor, school_id) & _CHAMPION_ONLY)
+
+
 def visible_kinds(actor: Actor, school_id: int | None) -> tuple[Kind, ...]:
     """The user lists this actor may open for a school, in the portal's order."""
     return tuple(

@@ -10,8 +10,11 @@ from hwb_tui.services.exports import Exports
 from hwb_tui.services.jobs import Jobs
 from hwb_tui.services.keys import Keys
 from hwb_tui.services.maintenance import Maintenance
+from hwb_tui.services.mis_import import MisImport
+from hwb_tui.services.non_mis import NonMis
 from hwb_tui.services.passwords import Passwords
 from hwb_tui.services.printing import Printing
+from hwb_tui.services.ssh_keys import SshKeys
 from hwb_tui.services.throttle import Throttle
 from hwb_tui.services.users import Users
 
@@ -29,6 +32,9 @@ class Hwb:
         self.jobs = Jobs(context)
         self.audit = AuditLog(context)
         self.demo = Demo(context)
+        self.mis_import = MisImport(context)
+        self.non_mis = NonMis(context)
+        self.ssh_keys = SshKeys(context)
         self.throttle = Throttle(context)
         self.keys = Keys(context)
         self.maintenance = Maintenance(context)

@@ -18,6 +18,7 @@ from hwb_tui.domain.policy import check_password, generate_password
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
+from hwb_tui.services.membership import is_open, require_open
 from hwb_tui.services.throttle import Throttle
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, utc_now
@@ -56,6 +57,7 @@ class Passwords:
         school_id = row.school_id if row else None
         self._throttle.refuse_if_throttled(typed, school_id)
         ok = self._ctx.hasher.verify(row.password_hash if row else None, password)
+        ok = ok and is_open(row)  # people who left, and expired non-MIS users, are refused
 
         def record() -> Actor | None:
             if not ok:
@@ -75,7 +77,7 @@ class Passwords:
 
     def start_forced_session(self, username: str) -> Actor:
         """A session opened by a trusted forced command (--as), recorded as a sign-in."""
-        actor = to_actor(self._ctx.account(username))
+        actor = to_actor(require_open(self._ctx.account(username)))
         with self._ctx.db.atomic():
             self._ctx.audit(
                 actor, AuditAction.SIGN_IN, target=actor.username, detail="forced command"

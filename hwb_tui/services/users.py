@@ -11,6 +11,7 @@ from hwb_tui.domain.model import Phase as SchoolPhase
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
+from hwb_tui.services.membership import require_open, still_listed
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass
 from hwb_tui.store.models import School as SchoolRow
 
@@ -31,7 +32,7 @@ class Users:
 
     def actor(self, username: str) -> Actor:
         """The account named by a trusted caller (the SSH forced command's --as)."""
-        return to_actor(self._ctx.account(username))
+        return to_actor(require_open(self._ctx.account(username)))
 
     def refresh(self, actor: Actor) -> Actor:
         return self.actor(actor.username)
@@ -73,7 +74,9 @@ class Users:
         school_id = self._scope(actor, school_id)
         if not rights.may(actor, Action.LIST_USERS, kind, school_id):
             raise PermissionDenied(f"You may not view {kind} accounts.")
-        query = with_school(Account.select(Account, SchoolRow)).where(Account.kind == str(kind))
+        query = with_school(Account.select(Account, SchoolRow)).where(
+            (Account.kind == str(kind)) & still_listed()
+        )
         if school_id is not None:
             query = query.where(Account.school == school_id)
         if search:

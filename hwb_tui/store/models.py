@@ -8,6 +8,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    DateField,
     DateTimeField,
     ForeignKeyField,
     IntegerField,
@@ -51,9 +52,16 @@ class Account(BaseModel):
     sealed_password = BlobField(null=True)
     password_status = CharField()
     password_changed_at = DateTimeField(null=True)
+    # Set when the MIS stops listing someone (or a non-MIS user is removed); nothing is deleted.
+    left_at = DateTimeField(null=True)
+    expires_on = DateField(null=True)  # a non-MIS account's last day
 
     class Meta:
-        indexes = ((("school", "kind", "surname", "forename"), False),)
+        indexes = (
+            (("school", "kind", "surname", "forename"), False),
+            (("school", "kind", "admission_number"), False),
+            (("school", "kind", "staff_code"), False),
+        )
 
 
 class SchoolClass(BaseModel):

@@ -1,0 +1,462 @@
+"""MIS import: a school's learners or staff brought in step with its MIS's CSV file.
+
+Learners are matched by admission number and staff by staff code, within the school. New
+people get an account (status "-", or a generated password); names, year, registration
+group, consent, classes and Digital Champion flags follow the file; people the file no longer
+lists are marked as having left (nothing is deleted) and return if they reappear. Governors,
+non-MIS users and administrators are never touched. All of it happens in one transaction,
+audited as one event, or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import InvalidInput, PermissionDenied
+from hwb_tui.domain.i18n import _
+from hwb_tui.domain.mis_file import (
+    CHAMPION_COLUMN,
+    CLASSES_COLUMN,
+    LAYOUTS,
+    MisFile,
+    MisPerson,
+    read_mis_file,
+)
+from hwb_tui.domain.model import Actor, Kind, PasswordStatus
+from hwb_tui.domain.policy import generate_password
+from hwb_tui.domain.text import safe_text
+from hwb_tui.domain.usernames import unique_username
+from hwb_tui.services.context import Context
+from hwb_tui.store.models import Account, ClassMembership, SchoolClass, utc_now
+from hwb_tui.store.models import School as SchoolRow
+
+INSERT_BATCH = 500  # rows per INSERT: well inside SQLite's limit on bound values
+ID_BATCH = 900
+
+
+class ChangeKind(StrEnum):
+    NEW = "new"
+    CHANGED = "changed"
+    LEFT = "left"
+    RETURNED = "returned"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One person the import adds, changes, marks as left or brings back."""
+
+    kind: ChangeKind
+    key: str
+    name: str
+    username: str  # "" for a new person in a dry run: usernames are given when applied
+    fields: tuple[str, ...] = ()  # what changed, as "Year: 8 → 9"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    kind: Kind
+    school_name: str
+    dry_run: bool
+    changes: tuple[Change, ...]
+    unchanged: int
+    # (username, password) of each new account, when passwords were generated: shown once.
+    passwords: tuple[tuple[str, str], ...] = ()
+
+    def count(self, kind: ChangeKind) -> int:
+        return sum(1 for change in self.changes if change.kind is kind)
+
+    @property
+    def summary(self) -> str:
+        return _(
+            "{new} new, {changed} changed, {left} left, {returned} returned, {unchanged} unchanged"
+        ).format(
+            new=self.count(ChangeKind.NEW),
+            changed=self.count(ChangeKind.CHANGED),
+            left=self.count(ChangeKind.LEFT),
+            returned=self.count(ChangeKind.RETURNED),
+            unchanged=self.unchanged,
+        )
+
+
+@dataclass
+class _Plan:
+    """What applying the file would do to the rows as they are now."""
+
+    new: list[MisPerson] = field(default_factory=list)
+    updates: list[tuple[int, dict]] = field(default_factory=list)  # (account id, new values)
+    left: list[int] = field(default_factory=list)
+    returned: list[int] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    account_of_key: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0
+
+
+class MisImport:
+    def __init__(self, context: Context) -> None:
+        self._ctx = context
+
+    def import_file(
+        self,
+        actor: Actor,
+        kind: Kind,
+        path: Path,
+        *,
+        school_id: int | None = None,
+        dry_run: bool = False,
+        generate_passwords: bool = False,
+    ) -> ImportResult:
+        """Apply the file (refused whole if a row is bad), or with dry_run say what it would do."""
+        try:
+            data = path.expanduser().read_bytes()
+        except OSError as error:
+            raise InvalidInput(
+                _("Cannot read {path}: {reason}.").format(path=path, reason=error.strerror)
+            ) from None
+        return self.import_data(
+            actor,
+            kind,
+            data,
+            source=path.name,
+            school_id=school_id,
+            dry_run=dry_run,
+            generate_passwords=generate_passwords,
+        )
+
+    def import_data(
+        self,
+        actor: Actor,
+        kind: Kind,
+        data: bytes,
+        *,
+        source: str,
+        school_id: int | None = None,
+        dry_run: bool = False,
+        generate_passwords: bool = False,
+    ) -> ImportResult:
+        if kind not in LAYOUTS:
+            raise InvalidInput(_("Only learners and staff come from the MIS."))
+        if school_id is None:
+            if actor.is_hwb_admin:
+                raise InvalidInput(_("Name the school to import into (for example --school CODE)."))
+            school_id = actor.school_id  # a Digital Champion's own school
+        if not rights.may_import_from_mis(actor, school_id):
+            raise PermissionDenied(
+                _("Only the school's Digital Champion or a Hwb administrator imports from the MIS.")
+            )
+        school = SchoolRow.get_by_id(school_id)
+        mis_file = read_mis_file(data, kind)
+        plan = _current_plan(mis_file, school_id)
+        if dry_run:
+            return _result(kind, school.name, True, plan)
+        # Hash before the write transaction (argon2 is slow); the plan is made again inside it.
+        prepared = _prepare_passwords(self._ctx, plan.new) if generate_passwords else {}
+        with self._ctx.db.atomic():
+            plan = _current_plan(mis_file, school_id)
+            if generate_passwords and any(person.key not in prepared for person in plan.new):
+                raise InvalidInput(_("The school's users changed during the import; run it again."))
+            passwords = self._apply(mis_file, plan, school_id, prepared)
+            result = _result(kind, school.name, False, plan, passwords)
+            self._ctx.audit(
+                actor,
+                AuditAction.MIS_IMPORT,
+                school_id=school_id,
+                detail=f"{kind} from {safe_text(source)}: {result.summary}",
+            )
+        return result
+
+    def _apply(
+        self,
+        mis_file: MisFile,
+        plan: _Plan,
+        school_id: int,
+        prepared: dict[str, tuple[str, str]],
+    ) -> tuple[tuple[str, str], ...]:
+        layout = mis_file.layout
+        now = utc_now()
+        for account_id, values in plan.updates:
+            Account.update(**values).where(Account.id == account_id).execute()
+        for ids in _batches(plan.left, ID_BATCH):
+            Account.update(left_at=now).where(Account.id.in_(ids)).execute()
+        for ids in _batches(plan.returned, ID_BATCH):
+            Account.update(left_at=None).where(Account.id.in_(ids)).execute()
+        usernames = _insert_new(plan, layout.kind, school_id, mis_file, prepared)
+        if mis_file.says(CLASSES_COLUMN):
+            _set_classes(school_id, mis_file.people, plan.account_of_key)
+        passwords = []
+        for person in plan.new:
+            if person.key in prepared:
+                account_id = plan.account_of_key[person.key]
+                password = prepared[person.key][0]
+                Account.update(
+                    sealed_password=self._ctx.sealer.seal_password(account_id, password)
+                ).where(Account.id == account_id).execute()
+                passwords.append((usernames[person.key], password))
+        return tuple(passwords)
+
+
+def _current_plan(mis_file: MisFile, school_id: int) -> _Plan:
+    kind = mis_file.layout.kind
+    classes_of = _stored_classes(school_id, kind) if mis_file.says(CLASSES_COLUMN) else None
+    return _plan(mis_file, _stored(school_id, kind), classes_of)
+
+
+def _stored(school_id: int, kind: Kind) -> list[Account]:
+    return list(
+        Account.select(
+            Account.id,
+            Account.username,
+            Account.forename,
+            Account.surname,
+            Account.year,
+            Account.reg_group,
+            Account.consent,
+            Account.is_digital_champion,
+            Account.admission_number,
+            Account.staff_code,
+            Account.left_at,
+        )
+        .where((Account.school == school_id) & (Account.kind == str(kind)))
+        .order_by(Account.id)
+    )
+
+
+def _key_of(row: Account, kind: Kind) -> str | None:
+    return row.admission_number if kind is Kind.LEARNER else row.staff_code
+
+
+# (label, column that must be in the file, MisPerson attribute = Account field)
+_COMPARED = (
+    ("Forename", None, "forename"),
+    ("Surname", None, "surname"),
+    ("Year", "Year", "year"),
+    ("Reg group", "Reg group", "reg_group"),
+    ("Consent", "Consent", "consent"),
+    ("Digital Champion", CHAMPION_COLUMN, "is_digital_champion"),
+)
+
+
+def _plan(
+    mis_file: MisFile, stored: Sequence[Account], classes_of: dict[int, frozenset[str]] | None
+) -> _Plan:
+    """What the file changes; classes_of (account id -> class names) when the file has classes."""
+    kind = mis_file.layout.kind
+    plan = _Plan()
+    by_key: dict[str, Account] = {}
+    for row in stored:
+        key = _key_of(row, kind)
+        if key is not None:
+            by_key.setdefault(key, row)
+    in_file = set()
+    for person in mis_file.people:
+        row = by_key.get(person.key)
+        if row is None:
+            plan.new.append(person)
+            plan.changes.append(
+                Change(ChangeKind.NEW, person.key, f"{person.forename} {person.surname}", "")
+            )
+            continue
+        in_file.add(row.id)
+        plan.account_of_key[person.key] = row.id
+        values, described = {}, []
+        for label, column, name in _COMPARED:
+            if column is not None and not mis_file.says(column):
+                continue
+            wanted, stored_value = getattr(person, name), getattr(row, name)
+            if name == "is_digital_champion":
+                stored_value = bool(stored_value)
+            if wanted != stored_value:
+                values[name] = wanted
+                described.append(f"{label}: {_shown(stored_value)} → {_shown(wanted)}")
+        if classes_of is not None:
+            wanted_classes = frozenset(person.classes or ())
+            if wanted_classes != classes_of.get(row.id, frozenset()):
+                described.append(
+                    f"{CLASSES_COLUMN}: {_shown_classes(classes_of.get(row.id))} → "
+                    f"{_shown_classes(wanted_classes)}"
+                )
+        name = f"{person.forename} {person.surname}"
+        if row.left_at is not None:
+            plan.returned.append(row.id)
+            plan.changes.append(
+                Change(ChangeKind.RETURNED, person.key, name, row.username, tuple(described))
+            )
+        elif described:
+            plan.changes.append(
+                Change(ChangeKind.CHANGED, person.key, name, row.username, tuple(described))
+            )
+        else:
+            plan.unchanged += 1
+        if values:
+            plan.updates.append((row.id, values))
+    for row in stored:
+        if row.id not in in_file and row.left_at is None:
+            plan.left.append(row.id)
+            plan.changes.append(
+                Change(
+                    ChangeKind.LEFT,
+                    _key_of(row, kind) or "",
+                    f"{row.forename} {row.surname}",
+                    row.username,
+                )
+            )
+    return plan
+
+
+def _stored_classes(school_id: int, kind: Kind) -> dict[int, frozenset[str]]:
+    classes: dict[int, set[str]] = {}
+    query = (
+        ClassMembership.select(ClassMembership.account, SchoolClass.name)
+        .join(SchoolClass)
+        .switch(ClassMembership)
+        .join(Account)
+        .where((Account.school == school_id) & (Account.kind == str(kind)))
+        .tuples()
+    )
+    for account_id, name in query:
+        classes.setdefault(account_id, set()).add(name)
+    return {account_id: frozenset(names) for account_id, names in classes.items()}
+
+
+def _shown_classes(names: frozenset[str] | None) -> str:
+    return "; ".join(sorted(names)) if names else "(none)"
+
+
+def _shown(value: object) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+def _prepare_passwords(context: Context, people: Sequence[MisPerson]) -> dict[str, tuple[str, str]]:
+    """key -> (password, argon2 hash) for each new person, hashed on every core."""
+    passwords = [generate_password() for _person in people]
+    hashes = context.hasher.hash_many(passwords)
+    return {
+        person.key: (password, encoded)
+        for person, password, encoded in zip(people, passwords, hashes, strict=True)
+    }
+
+
+def _insert_new(
+    plan: _Plan,
+    kind: Kind,
+    school_id: int,
+    mis_file: MisFile,
+    prepared: dict[str, tuple[str, str]],
+) -> dict[str, str]:
+    """Insert the new people in batches; record their ids in the plan; key -> username."""
+    if not plan.new:
+        return {}
+    taken = {username for (username,) in Account.select(Account.username).tuples()}
+    usernames: dict[str, str] = {}
+    rows = []
+    for person in plan.new:
+        username = unique_username(person.forename, person.surname, taken.__contains__)
+        taken.add(username)
+        usernames[person.key] = username
+        password_hash = prepared[person.key][1] if person.key in prepared else None
+        rows.append(
+            {
+                "username": username,
+                "forename": person.forename,
+                "surname": person.surname,
+                "kind": str(kind),
+                "school": school_id,
+                "is_digital_champion": bool(person.is_digital_champion),
+                "year": person.year,
+                "reg_group": person.reg_group,
+                "admission_number": person.key if kind is Kind.LEARNER else None,
+                "staff_code": person.key if kind is Kind.STAFF else None,
+                "consent": person.consent,
+                "password_hash": password_hash,
+                "password_status": str(
+                    PasswordStatus.AVAILABLE if password_hash else PasswordStatus.UNAVAILABLE
+                ),
+                "password_changed_at": utc_now() if password_hash else None,
+            }
+        )
+    for batch in _batches(rows, INSERT_BATCH):
+        Account.insert_many(batch).execute()
+    key_field = Account.admission_number if kind is Kind.LEARNER else Account.staff_code
+    for names in _batches(list(usernames.values()), ID_BATCH):
+        query = Account.select(Account.id, key_field.alias("key")).where(
+            Account.username.in_(names)
+        )
+        for account_id, key in query.tuples():
+            plan.account_of_key[key] = account_id
+    return usernames
+
+
+def _set_classes(
+    school_id: int, people: Iterable[MisPerson], account_of_key: dict[str, int]
+) -> None:
+    """Each listed person's classes become exactly those the file names; classes are created."""
+    wanted = {account_of_key[person.key]: set(person.classes or ()) for person in people}
+    class_ids = dict(
+        SchoolClass.select(SchoolClass.name, SchoolClass.id)
+        .where(SchoolClass.school == school_id)
+        .tuples()
+    )
+    missing = sorted({name for names in wanted.values() for name in names} - class_ids.keys())
+    for batch in _batches([{"school": school_id, "name": name} for name in missing], INSERT_BATCH):
+        SchoolClass.insert_many(batch).execute()
+    if missing:
+        class_ids.update(
+            SchoolClass.select(SchoolClass.name, SchoolClass.id)
+            .where((SchoolClass.school == school_id) & SchoolClass.name.in_(missing))
+            .tuples()
+        )
+    current: dict[int, dict[str, int]] = {}
+    for account_ids in _batches(list(wanted), ID_BATCH):
+        query = (
+            ClassMembership.select(ClassMembership.id, ClassMembership.account, SchoolClass.name)
+            .join(SchoolClass)
+            .where(ClassMembership.account.in_(account_ids))
+            .tuples()
+        )
+        for membership_id, account_id, name in query:
+            current.setdefault(account_id, {})[name] = membership_id
+    stale = [
+        membership_id
+        for account_id, memberships in current.items()
+        for name, membership_id in memberships.items()
+        if name not in wanted[account_id]
+    ]
+    for ids in _batches(stale, ID_BATCH):
+        ClassMembership.delete().where(ClassMembership.id.in_(ids)).execute()
+    added = [
+        {"account": account_id, "school_class": class_ids[name]}
+        for account_id, names in wanted.items()
+        for name in sorted(names - current.get(account_id, {}).keys())
+    ]
+    for batch in _batches(added, INSERT_BATCH):
+        ClassMembership.insert_many(batch).execute()
+
+
+def _batches(items: Sequence, size: int) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _result(
+    kind: Kind,
+    school_name: str,
+    dry_run: bool,
+    plan: _Plan,
+    passwords: tuple[tuple[str, str], ...] = (),
+) -> ImportResult:
+    return ImportResult(
+        kind=kind,
+        school_name=school_name,
+        dry_run=dry_run,
+        changes=tuple(plan.changes),
+        unchanged=plan.unchanged,
+        passwords=passwords,
+    )
