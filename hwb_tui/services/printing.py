@@ -15,11 +15,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import DatabaseError
-
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
-from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied, StoreProblem
+from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Actor, Kind
 from hwb_tui.domain.rights import Action
@@ -183,15 +181,12 @@ class Printing:
         )
 
         def record() -> None:
-            try:
-                with self._ctx.db.atomic():
-                    self._ctx.audit(
-                        actor, AuditAction.PRINT, target=target, school_id=school_id, detail=detail
-                    )
-            except DatabaseError:
-                raise StoreProblem(
-                    _("The print could not be recorded in the audit trail, so nothing was saved.")
-                ) from None
+            # An audit record that cannot be written raises StoreProblem: the file is not kept.
+            self._ctx.write_transaction(
+                lambda: self._ctx.audit(
+                    actor, AuditAction.PRINT, target=target, school_id=school_id, detail=detail
+                )
+            )
 
         written = write_private_file(path, pdf, record)
         problem = _send_to_printer(printer, written) if printer else None
