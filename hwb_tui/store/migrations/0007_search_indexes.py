@@ -1,7 +1,8 @@
 """Indexes for lists and search at national scale (500,000 users).
 
-- Every list is ordered by (surname, forename, username); an index in that order per kind lets
-  a page start anywhere by key (keyset paging) without reading the rows before it.
+- Every list is ordered by (surname, forename, username); indexes in that order per kind, and
+  per school and kind, let a page start anywhere by key (keyset paging) without reading the
+  rows before it.
 - Search matches part of the surname, forename, username or admission number. SQLite keeps an
   FTS5 trigram index (kept in step by triggers); PostgreSQL a pg_trgm GIN index over the same
   four fields joined by U+001F, a character a search term cannot contain (control characters
@@ -21,6 +22,13 @@ def up(migrator, db):
     db.execute_sql(
         "CREATE INDEX account_kind_sort_key ON account (kind, surname, forename, username)"
     )
+    # A school's lists: the same order within a school. It replaces 0001's index, which lacked
+    # the username and so could not enter the list at a key.
+    db.execute_sql(
+        "CREATE INDEX account_school_sort_key "
+        "ON account (school_id, kind, surname, forename, username)"
+    )
+    db.execute_sql("DROP INDEX account_school_id_kind_surname_forename")
     if isinstance(db, PostgresqlDatabase):
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         db.execute_sql(
@@ -65,4 +73,9 @@ def down(migrator, db):
         for event in ("insert", "delete", "update"):
             db.execute_sql(f"DROP TRIGGER IF EXISTS account_search_{event}")
         db.execute_sql("DROP TABLE IF EXISTS account_search")
+    db.execute_sql(
+        "CREATE INDEX account_school_id_kind_surname_forename "
+        "ON account (school_id, kind, surname, forename)"
+    )
+    db.execute_sql("DROP INDEX IF EXISTS account_school_sort_key")
     db.execute_sql("DROP INDEX IF EXISTS account_kind_sort_key")
