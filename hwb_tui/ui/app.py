@@ -223,7 +223,10 @@ class HwbApp(App[int]):
             markup=False,
         )
         clipboard = self._password_clipboard
-        self.set_timer(seconds, lambda: clipboard.clear() if clipboard.holds(password) else None)
+        # 0 means "clear as soon as possible"; Textual's timers need a positive interval.
+        self.set_timer(
+            max(seconds, 0.1), lambda: clipboard.clear() if clipboard.holds(password) else None
+        )
 
 
 def run_app(settings: Settings, *, as_user: str | None = None, view: str | None = None) -> int:

@@ -194,9 +194,13 @@ class UserList(Widget, can_focus=True):
     def _revealing(self) -> bool:
         return self.has_focus or self._mouse_inside
 
-    def _reveal_highlighted(self) -> None:
+    def _reveal_highlighted(self, *, focused: bool = False) -> None:
         user = self.highlighted
-        if user is not None and self._revealing and user.status is PasswordStatus.AVAILABLE:
+        if (
+            user is not None
+            and (focused or self._revealing)
+            and user.status is PasswordStatus.AVAILABLE
+        ):
             self._revealed = self._reveal(user)
 
     def _hide(self) -> None:
@@ -204,11 +208,12 @@ class UserList(Widget, can_focus=True):
             self._revealed = None
             self._refresh_rows(self._cursor)
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self._reveal_highlighted()
+    def on_focus(self, event: events.Focus) -> None:
+        # Runs before Widget._on_focus sets has_focus, so say that the list has the focus.
+        self._reveal_highlighted(focused=True)
         self._refresh_rows(self._cursor)
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         if not self._mouse_inside:
             self._hide()
         self._refresh_rows(self._cursor)
