@@ -8,8 +8,10 @@ from pathlib import Path
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput, KeyProblem, PermissionDenied
+from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import STATUS_LABELS, Actor, Kind, PasswordStatus
 from hwb_tui.domain.rights import Download
+from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context
 from hwb_tui.services.crypto import Sealer
 from hwb_tui.services.csv_export import PUPIL_COLUMNS, STAFF_COLUMNS, render_csv
@@ -99,8 +101,13 @@ def shown_password(sealer: Sealer, row: Account) -> str:
     try:
         return sealer.open_password(row.id, bytes(row.sealed_password))
     except KeyProblem:
-        # One altered copy must not stop the school's download; it shows as needing a reset.
-        return STATUS_LABELS[PasswordStatus.UNAVAILABLE]
+        # Fail closed and say whose copy is bad: a silent "-" would hide tampering.
+        raise KeyProblem(
+            _(
+                "The stored password of {username} does not open: it was altered or moved "
+                "from another account. Reset that password, then try again."
+            ).format(username=safe_text(row.username))
+        ) from None
 
 
 def _pupil_cells(row: Account, password: str) -> list[str]:
