@@ -212,6 +212,8 @@ def test_show_without_a_stored_password_says_the_status(cli, population, status,
         (("reset", "nobody.here", "--as", ADMIN, "--generate"), NOT_FOUND, "no user"),
         (("passwd", "--as", "learner.p1", "--password-stdin"), NOT_ALLOWED, "primary"),
         (("passwd", "--as", TEACHER), USAGE, "--password-stdin"),
+        (("audit", "--as", ADMIN, "--limit", "-1"), BAD_INPUT, "at least 1"),
+        (("audit", "--as", ADMIN, "--limit", "many"), USAGE, "invalid int value"),
         (("--db", "mysql://somewhere/hwb", "users", "--as", TEACHER), WRONG_PASSWORD, "scheme"),
     ],
 )

@@ -183,6 +183,17 @@ def test_the_audit_trail_refuses_update_and_delete(hwb, population):
     assert [(r.id, r.actor, r.action, r.target) for r in audit_rows()] == before
 
 
+def test_a_limit_gives_the_latest_records_oldest_first(hwb, population):
+    admin = hwb.users.actor("admin.hwb")
+    for username in ("learner.p1", "learner.p2", "learner.s1"):
+        hwb.passwords.reveal(admin, username)
+    latest = hwb.audit.entries(admin, limit=2)
+    assert [entry.target for entry in latest] == ["learner.p2", "learner.s1"]
+    for limit in (0, -1):
+        with pytest.raises(InvalidInput, match="at least 1"):
+            hwb.audit.entries(admin, limit=limit)
+
+
 def refuse_audit_inserts(db) -> None:
     """Make every audit INSERT fail, as a full disk or a revoked grant would."""
     if is_postgres():

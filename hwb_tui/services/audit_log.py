@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hwb_tui.domain import rights
-from hwb_tui.domain.errors import PermissionDenied
+from hwb_tui.domain.errors import InvalidInput, PermissionDenied
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor, AuditEntry
 from hwb_tui.services.context import Context
@@ -32,9 +32,13 @@ class AuditLog:
             raise PermissionDenied(
                 _("Only Digital Champions and Hwb administrators read the audit trail.")
             )
-        query = AuditRecord.select().order_by(AuditRecord.id)
+        if limit is not None and limit < 1:
+            raise InvalidInput(_("The limit must be a whole number of at least 1."))
+        query = AuditRecord.select()
         if not actor.is_hwb_admin:
             query = query.where(AuditRecord.school_id == actor.school_id)
-        if limit:
-            query = query.limit(limit)
-        return tuple(to_entry(row) for row in query)
+        if limit is None:
+            return tuple(to_entry(row) for row in query.order_by(AuditRecord.id))
+        # The latest records, still shown oldest first.
+        latest = query.order_by(AuditRecord.id.desc()).limit(limit)
+        return tuple(reversed([to_entry(row) for row in latest]))
