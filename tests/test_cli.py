@@ -214,7 +214,6 @@ def test_show_without_a_stored_password_says_the_status(cli, population, status,
         (("passwd", "--as", TEACHER), USAGE, "--password-stdin"),
         (("audit", "--as", ADMIN, "--limit", "-1"), BAD_INPUT, "at least 1"),
         (("audit", "--as", ADMIN, "--limit", "many"), USAGE, "invalid int value"),
-        (("--db", "mysql://somewhere/hwb", "users", "--as", TEACHER), WRONG_PASSWORD, "scheme"),
     ],
 )
 def test_refusals_change_nothing(cli, population, args, code, message):
@@ -410,6 +409,22 @@ def test_environment_variables_locate_the_database_and_key(cli, population):
     env = {"HWB_DATABASE_URL": cli.url, "HWB_KEY_FILE": str(cli.key_file)}
     result = cli("show", LEARNER, "--as", TEACHER, env=env, locate=False)
     assert result.stdout == population.password(LEARNER) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://postgres@127.0.0.1:9/test", "Connection refused"),  # nothing listens
+        ("sqlite:///{tmp}/not-a-database.txt", "file is not a database"),
+        ("mysql://somewhere/hwb", "Unsupported database URL scheme"),
+    ],
+)
+def test_a_database_that_cannot_be_opened_is_one_clear_line(cli, url, message):
+    text_file = cli.tmp_path / "not-a-database.txt"
+    text_file.write_text("Nid cronfa ddata mo hon.\n")
+    result = cli("--db", url.format(tmp=cli.tmp_path), "users", "--as", TEACHER, locate=False)
+    fails_cleanly(result, 1, message)
+    assert text_file.read_text() == "Nid cronfa ddata mo hon.\n"
 
 
 def test_db_after_the_sub_command_is_a_usage_error(cli, population):

@@ -83,7 +83,9 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
         db.close()
         raise StoreProblem(
             _("Cannot open the database: {kind}: {error}").format(
-                kind=type(error).__name__, error=error
+                # The driver's message may run over several lines; a failure is said in one.
+                kind=type(error).__name__,
+                error=" ".join(str(error).split()),
             )
         ) from None
     return db
