@@ -4,12 +4,15 @@ written, leave every account whole and nothing done without its record."""
 from __future__ import annotations
 
 import random
+import sqlite3
+import threading
 
 import pytest
 
 from hwb_tui.domain.errors import StoreProblem
 from hwb_tui.domain.model import Kind
 from hwb_tui.domain.rights import Download
+from hwb_tui.services import context as context_module
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord
@@ -114,3 +117,53 @@ def test_no_reset_or_self_change_happens_without_its_record(unaudited):
         unaudited.passwords.change_own(unaudited.users.actor(LEARNER), "FyNghyfrinair7")
     assert account_state(LEARNER) == before
     assert unaudited.users.list_users(teacher, Kind.LEARNER)  # reading still works
+
+
+# -- a busy database -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def impatient_sqlite(demo, settings):
+    """The demo on SQLite with no busy wait of its own, so a held lock fails at once."""
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock")
+    demo.context.db.execute_sql("PRAGMA busy_timeout = 0")
+    return demo
+
+
+def hold_write_lock(settings) -> sqlite3.Connection:
+    """Another session holding SQLite's write lock."""
+    other = sqlite3.connect(
+        settings.database_url.removeprefix("sqlite:///"),
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def test_a_busy_database_is_tried_again_until_it_is_free(impatient_sqlite, settings):
+    teacher = impatient_sqlite.users.actor(TEACHER)
+    other = hold_write_lock(settings)
+    threading.Timer(0.3, other.rollback).start()
+    result = impatient_sqlite.passwords.reset(teacher, LEARNER, "Ailosod2026x")
+    other.close()
+    assert impatient_sqlite.passwords.reveal(teacher, LEARNER) == result.password
+
+
+def test_a_database_that_stays_busy_is_refused_in_plain_words(
+    impatient_sqlite, settings, monkeypatch
+):
+    monkeypatch.setattr(context_module, "WRITE_ATTEMPTS", 2)
+    teacher = impatient_sqlite.users.actor(TEACHER)
+    before = account_state(LEARNER)
+    other = hold_write_lock(settings)
+    try:
+        with pytest.raises(StoreProblem) as refusal:
+            impatient_sqlite.passwords.reset(teacher, LEARNER, "Ailosod2026x")
+    finally:
+        other.rollback()
+        other.close()
+    assert "locked" not in str(refusal.value)
+    assert "nothing was changed" in str(refusal.value)
+    assert account_state(LEARNER) == before

@@ -98,8 +98,8 @@ def close_database() -> None:
 
 def is_busy_error(error: BaseException) -> bool:
     """A clash with another session that goes away when the transaction is tried again."""
-    # Peewee wraps the driver's error and keeps it as the first argument.
-    for cause in (error, *error.args[:1]):
+    # Peewee re-raises the driver's error as its own, while handling (or wrapping) it.
+    for cause in (error, error.__cause__, error.__context__, *error.args[:1]):
         if getattr(cause, "sqlstate", None) in _POSTGRES_RETRY_STATES:
             return True
         code = getattr(cause, "sqlite_errorcode", None)
