@@ -58,7 +58,9 @@ class Account(BaseModel):
 
     class Meta:
         indexes = (
-            (("school", "kind", "surname", "forename"), False),
+            # Every list's order, per school and nationally (migration 0007).
+            (("school", "kind", "surname", "forename", "username"), False),
+            (("kind", "surname", "forename", "username"), False),
             (("school", "kind", "admission_number"), False),
             (("school", "kind", "staff_code"), False),
         )

@@ -1,0 +1,1 @@
+"""The benchmark suite: `python -m bench` prints one table of figures beside their baselines."""

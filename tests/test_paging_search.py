@@ -1,0 +1,146 @@
+"""Keyset pages and indexed search give exactly the rows of the whole list, on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from hwb_tui.domain.errors import InvalidInput, PermissionDenied
+from hwb_tui.domain.model import Kind
+from hwb_tui.domain.paging import MAX_PAGE_SIZE, PageKey
+from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.models import Account
+
+
+def walk_forward(hwb: Hwb, actor, kind: Kind, limit: int, **filters) -> list:
+    rows, key, pages = [], None, 0
+    while True:
+        page = hwb.users.page(actor, kind, key=key, limit=limit, **filters)
+        pages += 1
+        assert page.has_before is (key is not None)
+        rows.extend(page.rows)
+        if not page.has_after:
+            return rows
+        assert len(page.rows) == limit
+        key = page.last_key
+
+
+def walk_backward(hwb: Hwb, actor, kind: Kind, limit: int, **filters) -> list:
+    rows, key = [], None
+    while True:
+        page = hwb.users.page(actor, kind, key=key, backwards=True, limit=limit, **filters)
+        assert page.has_after is (key is not None)
+        rows[:0] = page.rows
+        if not page.has_before:
+            return rows
+        key = page.first_key
+
+
+def usernames(rows) -> list[str]:
+    return [row.username for row in rows]
+
+
+@pytest.mark.parametrize("kind", [Kind.LEARNER, Kind.STAFF])
+def test_pages_forward_and_backward_make_the_whole_list(demo: Hwb, kind: Kind) -> None:
+    admin = demo.users.actor("admin.demo")
+    whole = demo.users.list_users(admin, kind)
+    assert len(whole) > 14
+    assert walk_forward(demo, admin, kind, limit=7) == list(whole)
+    assert walk_backward(demo, admin, kind, limit=7) == list(whole)
+
+
+def test_a_school_user_pages_through_their_own_school_only(demo: Hwb) -> None:
+    teacher = demo.users.actor("teacher.demo")
+    whole = demo.users.list_users(teacher, Kind.LEARNER)
+    rows = walk_forward(demo, teacher, Kind.LEARNER, limit=10)
+    assert rows == list(whole)
+    assert {row.school_id for row in rows} == {teacher.school_id}
+
+
+def test_a_page_starts_just_after_any_key_even_one_not_in_the_list(demo: Hwb) -> None:
+    admin = demo.users.actor("admin.demo")
+    whole = demo.users.list_users(admin, Kind.LEARNER)
+    middle = whole[len(whole) // 2]
+    page = demo.users.page(admin, Kind.LEARNER, key=PageKey.of(middle), limit=5)
+    assert page.rows == whole[len(whole) // 2 + 1 : len(whole) // 2 + 6]
+    between = PageKey(middle.surname, middle.forename, middle.username + "\x01")
+    assert demo.users.page(admin, Kind.LEARNER, key=between, limit=5).rows == page.rows
+
+
+@pytest.mark.parametrize(
+    "term",
+    ["a", "EV", "ll", "jon", "JONES", "ap Da", "Siôn", "ô", "00201", "0", "o'c", ".demo"],
+)
+def test_search_pages_match_the_searched_list(demo: Hwb, term: str) -> None:
+    """Short terms are checked row by row, longer ones through the trigram index."""
+    admin = demo.users.actor("admin.demo")
+    expected = [
+        row
+        for kind in (Kind.LEARNER, Kind.STAFF)
+        for row in demo.users.list_users(admin, kind)
+        if any(
+            term.casefold() in (value or "").casefold()
+            for value in (row.surname, row.forename, row.username, _admission(demo, row))
+        )
+    ]
+    found = [
+        row
+        for kind in (Kind.LEARNER, Kind.STAFF)
+        for row in walk_forward(demo, admin, kind, limit=4, search=term)
+    ]
+    assert usernames(found) == usernames(expected)
+
+
+def _admission(hwb: Hwb, row) -> str | None:
+    return hwb.users.details(hwb.users.actor("admin.demo"), row.username).admission_number
+
+
+@pytest.mark.parametrize("term", ["%", "_", "\\", '"', "a%", "%_%"])
+def test_wildcards_and_quotes_in_a_search_are_plain_characters(demo: Hwb, term: str) -> None:
+    admin = demo.users.actor("admin.demo")
+    assert demo.users.page(admin, Kind.LEARNER, search=term).rows == ()
+
+
+def test_search_follows_renames(demo: Hwb) -> None:
+    admin = demo.users.actor("admin.demo")
+    Account.update(surname="Zyxwvut").where(Account.username == "learner.demo").execute()
+    found = demo.users.page(admin, Kind.LEARNER, search="xwv").rows
+    assert usernames(found) == ["learner.demo"]
+    assert demo.users.page(admin, Kind.LEARNER, search="Briain").rows == tuple(
+        row for row in demo.users.list_users(admin, Kind.LEARNER, search="Briain")
+    )
+    assert "learner.demo" not in usernames(
+        demo.users.page(admin, Kind.LEARNER, search="Briain").rows
+    )
+
+
+def test_search_works_after_the_demo_is_rebuilt(demo: Hwb) -> None:
+    demo.demo.build(force=True)
+    admin = demo.users.actor("admin.demo")
+    assert usernames(demo.users.page(admin, Kind.LEARNER, search="Briain").rows) == usernames(
+        demo.users.list_users(admin, Kind.LEARNER, search="Briain")
+    )
+
+
+def test_pages_keep_to_the_actors_rights(demo: Hwb) -> None:
+    learner = demo.users.actor("learner.demo")
+    teacher = demo.users.actor("teacher.demo")
+    primary_school = demo.users.actor("primary.demo").school_id
+    with pytest.raises(PermissionDenied):
+        demo.users.page(learner, Kind.STAFF)
+    with pytest.raises(PermissionDenied):
+        demo.users.page(teacher, Kind.LEARNER, school_id=primary_school)
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"limit": 0}, "A page holds"),
+        ({"limit": MAX_PAGE_SIZE + 1}, "A page holds"),
+        ({"search": "jo\x1bnes"}, "control characters"),
+        ({"search": "x" * 101}, "at most"),
+    ],
+)
+def test_bad_page_requests_are_refused_clearly(demo: Hwb, filters: dict, message: str) -> None:
+    admin = demo.users.actor("admin.demo")
+    with pytest.raises(InvalidInput, match=message):
+        demo.users.page(admin, Kind.LEARNER, **filters)
