@@ -21,6 +21,7 @@ from hwb_tui.domain.model import PasswordStatus
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.models import Account, AuditRecord
+from tests import guide
 from tests.population import Population, build_population
 
 HWB_TUI = Path(sys.executable).with_name("hwb-tui")
@@ -290,19 +291,9 @@ def test_export_pupils_writes_the_guides_columns_after_the_warning(cli, populati
     out = cli.tmp_path / "pupils.csv"
     result = cli("export", "pupils", "--as", TEACHER, "-o", str(out), "--yes")
     assert result.returncode == DONE, result.stderr
-    assert result.stderr.startswith("Please note: If you download user credentials, it is your")
+    assert result.stderr.startswith(guide.DOWNLOAD_WARNING + "\n")
     header, *rows = csv_rows(out)
-    assert header == [
-        "Forename",
-        "Surname",
-        "Username",
-        "Password",
-        "Date created",
-        "Year",
-        "Reg group",
-        "Consent",
-        "Admission number",
-    ]
+    assert header == guide.PUPIL_COLUMNS
     assert [row[2:4] for row in rows] == [[LEARNER, population.password(LEARNER)]]
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
@@ -312,7 +303,7 @@ def test_export_staff_columns(cli, population):
     result = cli("export", "staff", "--as", ADMIN, "--school", "6614001", "-o", str(out), "--yes")
     assert result.returncode == DONE, result.stderr
     header, *rows = csv_rows(out)
-    assert header == ["Forename", "Surname", "Username", "Password", "Date created", "Staff code"]
+    assert header == guide.STAFF_COLUMNS
     assert sorted(row[2] for row in rows) == ["champion.s1", "staff.s1"]
 
 

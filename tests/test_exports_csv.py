@@ -14,21 +14,8 @@ from hwb_tui.domain.model import PasswordStatus
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.csv_export import neutralise, render_csv
 from hwb_tui.store.models import Account
+from tests import guide
 from tests.population import Population, build_population
-
-# The guide, "Download Passwords": "The file will include the following user information".
-GUIDE_PUPIL_COLUMNS = [
-    "Forename",
-    "Surname",
-    "Username",
-    "Password",
-    "Date created",
-    "Year",
-    "Reg group",
-    "Consent",
-    "Admission number",
-]
-GUIDE_STAFF_COLUMNS = ["Forename", "Surname", "Username", "Password", "Date created", "Staff code"]
 
 
 @pytest.fixture
@@ -53,7 +40,7 @@ def test_all_pupils_has_the_guides_columns_and_values(hwb, population, tmp_path)
     teacher = hwb.users.actor("staff.s1")
     hwb.passwords.change_own(hwb.users.actor("learner.s1"), "Fy Nghyfrinair 1")
     result = hwb.exports.download(teacher, Download.ALL_PUPILS, path)
-    assert header(path) == GUIDE_PUPIL_COLUMNS
+    assert header(path) == guide.PUPIL_COLUMNS
     [row] = read_csv(path)
     learner = Account.get(Account.username == "learner.s1")
     assert row == {
@@ -78,7 +65,7 @@ def test_all_staff_has_the_guides_columns_and_values(hwb, population, tmp_path):
         Account.username == "staff.s1"
     ).execute()
     result = hwb.exports.download(champion, Download.ALL_STAFF, path)
-    assert header(path) == GUIDE_STAFF_COLUMNS
+    assert header(path) == guide.STAFF_COLUMNS
     rows = {row["Username"]: row for row in read_csv(path)}
     assert set(rows) == {"staff.s1", "champion.s1"}
     assert rows["staff.s1"]["Password"] == "-"
