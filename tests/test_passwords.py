@@ -20,8 +20,8 @@ from hwb_tui.domain.model import PasswordStatus
 from hwb_tui.domain.policy import unmet_rules
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.config import Settings
-from hwb_tui.store.db import is_postgres
 from hwb_tui.store.models import Account, AuditRecord
+from tests.credential_files import break_audit_trail
 from tests.population import Population, build_population
 
 SSH_CLIENT = "203.0.113.7"
@@ -194,28 +194,10 @@ def test_a_limit_gives_the_latest_records_oldest_first(hwb, population):
             hwb.audit.entries(admin, limit=limit)
 
 
-def refuse_audit_inserts(db) -> None:
-    """Make every audit INSERT fail, as a full disk or a revoked grant would."""
-    if is_postgres():
-        db.execute_sql(
-            "CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION 'audit store unavailable'; END; $$ LANGUAGE plpgsql"
-        )
-        db.execute_sql(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_record "
-            "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
-        )
-    else:
-        db.execute_sql(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_record "
-            "BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END"
-        )
-
-
 def test_without_an_audit_record_nothing_happens(hwb, population, tmp_path):
     teacher = hwb.users.actor(TEACHER)
     hwb.context.sealer  # noqa: B018 - the key is loaded (and its check written) beforehand
-    refuse_audit_inserts(hwb.context.db)
+    break_audit_trail(hwb)
     learner_before = account(LEARNER)
     teacher_before = account(TEACHER)
     records_before = len(audit_rows())
