@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 locale=hwb_tui/locale
 pybabel extract -F babel.cfg --project=hwb-tui --copyright-holder="hwb-tui contributors" \
-  --sort-by-file -o "$locale/hwb_tui.pot" .
+  --sort-by-file -k NC_:1c,2 -c Translators: -o "$locale/hwb_tui.pot" .
 pybabel update -D hwb_tui -i "$locale/hwb_tui.pot" -d "$locale" --no-fuzzy-matching \
   --ignore-obsolete
 pybabel compile -D hwb_tui -d "$locale" --statistics

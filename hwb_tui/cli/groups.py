@@ -18,22 +18,22 @@ from hwb_tui.services.jobs import GroupType, JobSummary, ProgressCallback
 def add_commands(subparsers) -> dict:
     reset = subparsers.add_parser(
         "reset-group",
-        help="give every learner of a registration group, class or year a new password",
+        help=_("give every learner of a registration group, class or year a new password"),
     )
     add_acting_user(reset)
     group = reset.add_mutually_exclusive_group(required=True)
-    group.add_argument("--reg-group", metavar="NAME", help="a registration group, e.g. 9A")
-    group.add_argument("--class", dest="class_name", metavar="NAME", help="a class, e.g. 9Ma1")
-    group.add_argument("--year", metavar="N", help="a year group: N, R or 1 to 13")
-    reset.add_argument("--school", metavar="CODE", help="a school's code (Hwb administrators)")
-    reset.add_argument("--yes", action="store_true", help="reset without asking")
+    group.add_argument("--reg-group", metavar="NAME", help=_("a registration group, e.g. 9A"))
+    group.add_argument("--class", dest="class_name", metavar="NAME", help=_("a class, e.g. 9Ma1"))
+    group.add_argument("--year", metavar="N", help=_("a year group: N, R or 1 to 13"))
+    reset.add_argument("--school", metavar="CODE", help=_("a school's code (Hwb administrators)"))
+    reset.add_argument("--yes", action="store_true", help=_("reset without asking"))
 
-    jobs = subparsers.add_parser("jobs", help="list unfinished group resets")
+    jobs = subparsers.add_parser("jobs", help=_("list unfinished group resets"))
     add_acting_user(jobs)
-    jobs.add_argument("--all", action="store_true", help="finished group resets too")
+    jobs.add_argument("--all", action="store_true", help=_("finished group resets too"))
 
-    resume = subparsers.add_parser("resume", help="finish an interrupted group reset")
-    resume.add_argument("job", type=int, metavar="JOB", help="the number `jobs` shows")
+    resume = subparsers.add_parser("resume", help=_("finish an interrupted group reset"))
+    resume.add_argument("job", type=int, metavar="JOB", help=_("the number `jobs` shows"))
     add_acting_user(resume)
     return {"reset-group": cmd_reset_group, "jobs": cmd_jobs, "resume": cmd_resume}
 

@@ -19,29 +19,29 @@ EXIT_PRINTER_FAILED = 1
 def add_commands(subparsers) -> dict:
     printing = subparsers.add_parser(
         "print",
-        help="print credential slips (PDF) for users or a registration group",
-        description="Make a PDF of cut-out credential slips, ten to an A4 page.",
+        help=_("print credential slips (PDF) for users or a registration group"),
+        description=_("Make a PDF of cut-out credential slips, ten to an A4 page."),
     )
-    printing.add_argument("usernames", nargs="*", metavar="USERNAME", help="the users to print")
+    printing.add_argument("usernames", nargs="*", metavar="USERNAME", help=_("the users to print"))
     printing.add_argument(
-        "--reg-group", metavar="NAME", help="print every learner of this registration group"
+        "--reg-group", metavar="NAME", help=_("print every learner of this registration group")
     )
     add_acting_user(printing)
     printing.add_argument(
-        "--with-password", action="store_true", help="put each user's password on the slip"
+        "--with-password", action="store_true", help=_("put each user's password on the slip")
     )
     printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
     printing.add_argument(
-        "--school", metavar="CODE", help="the registration group's school (Hwb administrators)"
+        "--school", metavar="CODE", help=_("the registration group's school (Hwb administrators)")
     )
     return {"print": cmd_print}
 
 
 def cmd_print(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     if bool(args.usernames) == bool(args.reg_group):
-        raise UsageError("name the users to print, or --reg-group NAME, but not both")
+        raise UsageError(_("name the users to print, or --reg-group NAME, but not both"))
     if args.school and not args.reg_group:
-        raise UsageError("--school goes with --reg-group")
+        raise UsageError(_("--school goes with --reg-group"))
     actor = acting_user(hwb, args)
     path = Path(args.output)
     if args.reg_group:

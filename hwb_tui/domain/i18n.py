@@ -19,18 +19,24 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 ENGLISH = "en"
 WELSH = "cy"
 LANGUAGES = (ENGLISH, WELSH)
-# Each language is named in itself, as the portal's own switch is ("Cymraeg" on the English page).
-LANGUAGE_NAMES = {ENGLISH: "English", WELSH: "Cymraeg"}
 # gettext's own order of precedence for the message locale.
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _catalogs: dict[str, gettext.NullTranslations] = {}
 _language = ENGLISH
 _translations: gettext.NullTranslations = gettext.NullTranslations()
+# Every text `_` has returned, in any language, with its message id: a running app looks its
+# labels up here to show them again in another language (see `retranslate`). It holds at most
+# one entry per message and language, and never a formatted value.
+_shown: dict[str, str] = {}
 
 
 def _(message: str) -> str:
-    return _translations.gettext(message)
+    if not message:
+        return message  # gettext("") is the catalog's header, never a message
+    text = _translations.gettext(message)
+    _shown[text] = message
+    return text
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
@@ -38,6 +44,17 @@ def ngettext(singular: str, plural: str, count: int) -> str:
 
 
 def N_(message: str) -> str:
+    return message
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message whose translation depends on where it is shown (see NC_)."""
+    return _translations.pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Marks a message with a context, such as a column header that must be shorter in Welsh
+    than the same word as a field label; translate it with pgettext(context, message)."""
     return message
 
 
@@ -49,7 +66,7 @@ def install(translations: gettext.NullTranslations) -> None:
 def catalog(language: str) -> gettext.NullTranslations:
     """The compiled catalog of a supported language, loaded once."""
     if language not in LANGUAGES:
-        raise ValueError(f"unsupported language {language!r}")
+        raise ValueError(_("unsupported language {language!r}").format(language=language))
     if language not in _catalogs:
         # A missing catalog is a broken install: fail loudly rather than fall back to English.
         _catalogs[language] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[language])
@@ -66,14 +83,16 @@ def current_language() -> str:
     return _language
 
 
+def retranslate(text: str) -> str | None:
+    """The current language's text of a whole message shown before in any language, or None
+    when `text` is not such a message (a name, or a message with values formatted in)."""
+    message = _shown.get(text)
+    return None if message is None else _(message)
+
+
 def other_language(language: str | None = None) -> str:
     """The language the switch key changes to."""
     return WELSH if (language or _language) == ENGLISH else ENGLISH
-
-
-def switch_label() -> str:
-    """The switch key's label: the other language's own name ("Cymraeg" while in English)."""
-    return LANGUAGE_NAMES[other_language()]
 
 
 def parse_language(text: str | None) -> str | None:

@@ -118,7 +118,7 @@ def parse_public_key(text: str) -> PublicKey:
 def _check_blob(key_type: str, blob: bytes) -> None:
     fields = _ssh_strings(blob)
     if not fields or fields[0] != key_type.encode("ascii"):
-        raise ValueError("the key data names another type")
+        raise ValueError(_("the key data names another type"))
     if key_type == "ssh-rsa":
         modulus = fields[2].lstrip(b"\x00")
         if len(modulus) * 8 < MIN_RSA_BITS:
@@ -134,7 +134,7 @@ def _ssh_strings(blob: bytes) -> list[bytes]:
         (length,) = struct.unpack_from(">I", blob, offset)
         offset += 4
         if offset + length > len(blob):
-            raise ValueError("truncated key data")
+            raise ValueError(_("truncated key data"))
         fields.append(blob[offset : offset + length])
         offset += length
     return fields

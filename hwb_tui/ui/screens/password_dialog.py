@@ -92,16 +92,24 @@ class PasswordDialog(ModalScreen[str | None]):
         self.query_one("#new-password", Input).value = self._generated
         self.query_one("#confirm-password", Input).value = self._generated
         self._check()
-        shown = self.query_one("#generated-password", Static)
-        shown.update(
+        self._show_generated()
+        self.query_one("#generated-password").display = True
+        self.query_one("#update", Button).focus()
+
+    def _show_generated(self) -> None:
+        self.query_one("#generated-password", Static).update(
             Content(
                 _("New password: {password} (note it, then Update Password)").format(
                     password=self._generated
                 )
             )
         )
-        shown.display = True
-        self.query_one("#update", Button).focus()
+
+    def relabel(self) -> None:
+        """After a language switch: the policy's lines and the generated password's note."""
+        self._check()
+        if self._generated:
+            self._show_generated()
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

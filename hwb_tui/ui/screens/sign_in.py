@@ -38,9 +38,15 @@ class SignInScreen(UsesServices, Screen[Actor]):
     @staticmethod
     def _demo_hint(sign_ins) -> Content:
         lines = [_("Demo database: sign in as any of these"), ""]
-        lines += [f"{safe_text(s.username):<15} {safe_text(s.role)}" for s in sign_ins]
+        lines += [f"{safe_text(s.username):<15} {_(s.role)}" for s in sign_ins]
         lines += ["", _("Password for all: {password}").format(password=sign_ins[0].password)]
         return Content("\n".join(lines))
+
+    def relabel(self) -> None:
+        """After a language switch: the demo sign-ins, whose roles are in the hint's lines."""
+        demo = self.hwb.demo.sign_ins()
+        if demo:
+            self.query_one("#demo-sign-ins", Static).update(self._demo_hint(demo))
 
     @on(Input.Submitted, "#username")
     def _to_password(self) -> None:

@@ -114,14 +114,21 @@ class UsersScreen(UsesServices, Screen[None]):
         self._searched = term
         self.user_list.set_rows(rows)
         self.query_one("#list-status", Static).update(
-            Content(_(COUNTS[self.kind]).format(count=len(rows)))
+            Content(_(COUNTS[self.kind]).format(count=len(self.user_list.rows)))
         )
-        self.refresh_bindings()
+
+    def relabel(self) -> None:
+        """After a language switch: the count line, which has a value in it."""
+        self._show_count()
 
     # -- search as you type, one query per pause ---------------------------------------------
 
     @on(Input.Changed, "#search")
     def _search_soon(self) -> None:
+        self._show_count()
+        self.refresh_bindings()
+
+    def _show_count(self) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
         self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from hwb_tui.domain.i18n import retranslate
 from hwb_tui.domain.text import safe_text
 
 
@@ -26,9 +27,15 @@ class TitleBar(Static):
 
     def __init__(self, *parts: str, id: str | None = None) -> None:
         super().__init__(self._content(parts), id=id)
+        self._parts = parts
 
     def show(self, *parts: str) -> None:
+        self._parts = parts
         self.update(self._content(parts))
+
+    def relabel(self) -> None:
+        """After a language switch: the parts that are messages in the new language."""
+        self.show(*(retranslate(part) or part for part in self._parts))
 
     @staticmethod
     def _content(parts: tuple[str, ...]) -> Content:

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.i18n import N_, NC_, _, pgettext
 from hwb_tui.domain.model import STATUS_LABELS, PasswordStatus, UserSummary
 from hwb_tui.domain.text import safe_text
 
@@ -43,11 +43,15 @@ class Column:
     width: int | None = None  # None: shares the width the fixed columns leave
 
 
-FORENAME = Column(N_("Forename"), lambda user: user.forename)
-SURNAME = Column(N_("Surname"), lambda user: user.surname)
-USERNAME = Column(N_("Username"), lambda user: user.username)
-YEAR = Column(N_("Year"), lambda user: user.year, width=4)
-REG_GROUP = Column(N_("Reg group"), lambda user: user.reg_group, width=9)
+# Headers have their own translations (a context): in Welsh some must be shorter than the same
+# word as a field label to fit their column ("Bl." for Blwyddyn). Extraction needs the context
+# written out in each NC_; HEADER is the same text for pgettext.
+HEADER = "column header"
+FORENAME = Column(NC_("column header", "Forename"), lambda user: user.forename)
+SURNAME = Column(NC_("column header", "Surname"), lambda user: user.surname)
+USERNAME = Column(NC_("column header", "Username"), lambda user: user.username)
+YEAR = Column(NC_("column header", "Year"), lambda user: user.year, width=4)
+REG_GROUP = Column(NC_("column header", "Reg group"), lambda user: user.reg_group, width=9)
 
 LEARNER_COLUMNS = (FORENAME, SURNAME, USERNAME, YEAR, REG_GROUP)
 OTHER_COLUMNS = (FORENAME, SURNAME, USERNAME)
@@ -293,7 +297,7 @@ class UserList(Widget, can_focus=True):
         base = self.rich_style
         if y == 0:
             header = base + self.get_component_rich_style("user-list--header")
-            titles = [_(column.title) for column in self._columns] + [_("Password")]
+            titles = [pgettext(HEADER, column.title) for column in self._columns] + [_("Password")]
             return self._line(titles, width, header, header)
         index = self._top + y - 1
         if not self._rows and y == 1:

@@ -1,0 +1,110 @@
+"""Cymraeg in the app: f2 switches every screen at once and keeps what is on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Input
+
+from hwb_tui.domain import i18n
+from hwb_tui.ui.screens.password_dialog import PasswordDialog
+from hwb_tui.ui.screens.sign_in import SignInScreen
+from hwb_tui.ui.screens.users import UsersScreen
+from hwb_tui.ui.widgets.user_list import UserList
+from tests.ui.conftest import screen_text
+
+
+@pytest.fixture(autouse=True)
+def english_first_and_afterwards() -> Iterator[None]:
+    """The language is process-wide: each test starts, and leaves, in English."""
+    i18n.set_language(i18n.ENGLISH)
+    yield
+    i18n.set_language(i18n.ENGLISH)
+
+
+async def test_f2_on_the_sign_in_screen_keeps_what_was_typed(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert "f2 Cymraeg" in screen_text(app)
+        await pilot.press(*"teacher.demo")
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Mewngofnodi" in shown
+        assert "Enw defnyddiwr" in shown
+        assert "f2 English" in shown
+        assert "Sign in" not in shown
+        assert app.screen.query_one("#username", Input).value == "teacher.demo"
+        assert app.screen.query_one("#username").has_focus
+
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Sign in" in shown
+        assert "f2 Cymraeg" in shown
+        assert app.screen.query_one("#username", Input).value == "teacher.demo"
+
+
+async def test_f2_in_the_middle_of_a_search_keeps_the_search_and_the_highlight(make_app, ui_hwb):
+    app = make_app("teacher.demo", view="learners")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+        await pilot.press("slash", *"an")
+        await pilot.pause(0.5)  # past the search's typing pause
+        users = app.screen.query_one(UserList)
+        found = len(users.rows)
+        assert found > 0
+        await pilot.press("escape", "down")
+        highlighted = users.highlighted
+
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "Gweld Dysgwyr" in shown
+        assert "Term chwilio" in shown
+        assert "Enw cyntaf" in shown and "Cyfenw" in shown  # the list's own header
+        assert f"{found} dysgwr" in shown
+        assert "Chwilio" in shown  # the footer
+        assert app.screen.query_one("#search", Input).value == "an"
+        assert users.highlighted == highlighted
+        assert len(users.rows) == found
+        # Remembered for this user, for the next time they open the app.
+        assert ui_hwb.preferences.language(app.session.actor) == "cy"
+
+
+async def test_f2_in_a_dialog_keeps_what_was_typed_and_ticked(make_app):
+    app = make_app("teacher.demo", view="profile")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        await pilot.press(*"abcdefgh")
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        assert app.screen.query_one("#new-password", Input).value == "abcdefgh"
+        assert app.screen.query_one("#new-password").has_focus
+        shown = screen_text(app)
+        assert "✓ o leiaf 8 nod" in shown
+        assert "✗ llythyren fawr" in shown
+        assert "Diweddaru Cyfrinair" in shown
+        assert "Canslo" in shown
+
+        await pilot.press("escape")  # the profile beneath switched too
+        await pilot.pause()
+        assert "Eich Manylion" in screen_text(app)
+        assert "Fy Mhroffil" in screen_text(app)
+
+
+async def test_the_remembered_language_applies_at_start_unless_lang_chose_one(make_app, ui_hwb):
+    teacher = ui_hwb.users.actor("teacher.demo")
+    ui_hwb.preferences.set_language(teacher, "cy")
+    app = make_app("teacher.demo", view="learners")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Gweld Dysgwyr" in screen_text(app)
