@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import pty
 import stat
 import subprocess
 import sys
@@ -48,9 +49,8 @@ class Cli:
     def __call__(
         self, *args: str, stdin: str = "", env: dict[str, str] | None = None, locate: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        where = ["--db", self.url, "--key-file", str(self.key_file)] if locate else []
         return subprocess.run(
-            [str(HWB_TUI), *where, *args],
+            self.argv(*args, locate=locate),
             input=stdin,
             capture_output=True,
             text=True,
@@ -58,6 +58,10 @@ class Cli:
             env={**self.env, **(env or {})},
             timeout=60,
         )
+
+    def argv(self, *args: str, locate: bool = True) -> list[str]:
+        where = ["--db", self.url, "--key-file", str(self.key_file)] if locate else []
+        return [str(HWB_TUI), *where, *args]
 
     def services(self) -> Hwb:
         return Hwb.open(Settings.resolve(self.url, self.key_file))
@@ -335,6 +339,33 @@ def test_export_refusals_write_nothing(cli, population, args, code, message):
     assert not out.exists()
     assert [p.name for p in cli.tmp_path.iterdir() if "out.csv" in p.name] == []
     assert cli.state() == before
+
+
+@pytest.mark.parametrize(
+    ("answer", "code"), [("y", DONE), ("ie", DONE), ("n", BAD_INPUT), ("", BAD_INPUT)]
+)
+def test_export_asks_on_a_terminal(cli, population, answer, code):
+    out = cli.tmp_path / "pupils.csv"
+    controller, terminal = pty.openpty()
+    try:
+        process = subprocess.Popen(
+            cli.argv("export", "pupils", "--as", TEACHER, "-o", str(out)),
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli.env,
+        )
+        os.write(controller, f"{answer}\n".encode())
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert process.returncode == code, stderr
+    assert "Proceed with download? [y/N]" in stderr
+    assert out.exists() == (code == DONE)
+    if code != DONE:
+        assert stderr.rstrip().endswith("Download cancelled: nothing was written.")
 
 
 def test_export_into_a_missing_folder_is_refused(cli, population):
