@@ -34,13 +34,25 @@ class Argon2Params:
     def from_environment(cls, env: Mapping[str, str]) -> Argon2Params:
         defaults = cls()
         try:
-            return cls(
+            params = cls(
                 time_cost=int(env.get("HWB_ARGON2_TIME_COST", defaults.time_cost)),
                 memory_cost=int(env.get("HWB_ARGON2_MEMORY_COST", defaults.memory_cost)),
                 parallelism=int(env.get("HWB_ARGON2_PARALLELISM", defaults.parallelism)),
             )
         except ValueError:
-            raise InvalidInput("HWB_ARGON2_* settings must be whole numbers.") from None
+            raise InvalidInput(_("HWB_ARGON2_* settings must be whole numbers.")) from None
+        # argon2 refuses these at the first hash; say so clearly before anything starts.
+        if (
+            min(params.time_cost, params.parallelism) < 1
+            or params.memory_cost < 8 * params.parallelism
+        ):
+            raise InvalidInput(
+                _(
+                    "HWB_ARGON2_* settings are too small: time cost and parallelism at least 1, "
+                    "memory cost at least 8 (KiB) per lane."
+                )
+            )
+        return params
 
 
 def _whole_number(env: Mapping[str, str], name: str, default: int) -> int:

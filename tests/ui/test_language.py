@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, ProgressBar
 
 from hwb_tui.domain import i18n
+from hwb_tui.domain.model import Kind, PasswordStatus
+from hwb_tui.ui.screens.group_actions import GroupActionsScreen
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 from hwb_tui.ui.screens.sign_in import SignInScreen
 from hwb_tui.ui.screens.users import UsersScreen
@@ -108,3 +110,64 @@ async def test_the_remembered_language_applies_at_start_unless_lang_chose_one(ma
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Gweld Dysgwyr" in screen_text(app)
+
+
+async def test_f2_during_a_group_reset_keeps_the_reset_and_its_dialog(make_app, ui_hwb):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "enter", *"9a")  # Group Actions › Registration Group, 9A
+        await pilot.pause()
+        await pilot.press("enter")  # the highlighted group
+        await pilot.pause()
+        await pilot.press("enter", "f2")  # Reset Passwords, and switch while it runs
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, GroupActionsScreen)
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Ailosodwyd 11 cyfrinair" in shown
+        assert "Cau" in shown  # the dialog's Close button
+        bar = app.screen.query_one(ProgressBar)
+        assert (bar.total, bar.progress) == (11, 11)
+    champion = ui_hwb.users.actor("champion.demo")
+    nine_a = [
+        row for row in ui_hwb.users.list_users(champion, Kind.LEARNER) if row.reg_group == "9A"
+    ]
+    assert {row.status for row in nine_a} == {PasswordStatus.AVAILABLE}
+
+
+# -- the main screens in Welsh at 80×24, switched with f2 as a user would ----------------------
+
+SMALL = (80, 24)
+
+
+def test_snapshot_sign_in_in_welsh(snap_compare, make_app):
+    assert snap_compare(make_app(), press=["f2"], terminal_size=SMALL)
+
+
+def test_snapshot_learners_in_welsh(snap_compare, make_app):
+    assert snap_compare(make_app("teacher.demo"), press=["f2"], terminal_size=SMALL)
+
+
+def test_snapshot_staff_for_a_digital_champion_in_welsh(snap_compare, make_app):
+    assert snap_compare(make_app("champion.demo"), press=["3", "f2"], terminal_size=SMALL)
+
+
+def test_snapshot_view_details_in_welsh(snap_compare, make_app):
+    assert snap_compare(
+        make_app("teacher.demo"), press=["f2", "down", "enter"], terminal_size=SMALL
+    )
+
+
+def test_snapshot_my_profile_in_welsh(snap_compare, make_app):
+    assert snap_compare(make_app("teacher.demo"), press=["1", "f2"], terminal_size=SMALL)
+
+
+def test_snapshot_reset_dialog_in_welsh(snap_compare, make_app):
+    assert snap_compare(
+        make_app("teacher.demo"), press=["f2", "r", *"Abcdefg1"], terminal_size=SMALL
+    )
+
+
+def test_snapshot_help_in_welsh(snap_compare, make_app):
+    assert snap_compare(make_app("teacher.demo"), press=["f2", "f1"], terminal_size=SMALL)
