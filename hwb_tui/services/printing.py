@@ -24,7 +24,7 @@ from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context, to_summary
 from hwb_tui.services.exports import school_in_scope, shown_password
-from hwb_tui.services.files import timestamped_path, write_private_file
+from hwb_tui.services.files import write_private_file
 from hwb_tui.services.slip_pdf import Slip, render_slips
 from hwb_tui.services.users import with_school
 from hwb_tui.store.models import Account, School
@@ -70,10 +70,6 @@ class Printing:
             .distinct()
         )
         return tuple(sorted((row.reg_group for row in query), key=_group_order))
-
-    def default_path(self, what: str) -> Path:
-        """Where the app saves slips: a new name in the output folder."""
-        return timestamped_path(self._ctx.settings.output_dir, f"hwb-slips-{what}", ".pdf")
 
     # -- printing --------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import STATUS_LABELS, Kind, UserDetails
 from hwb_tui.domain.rights import Action
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.printing import PrintActions, may_print, open_print_menu
 from hwb_tui.ui.screens.profile import field_grid
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.title_bar import TitleBar
@@ -38,6 +39,8 @@ class UserDetailsScreen(UsesServices, Screen[None]):
                 tooltip=N_("Copy this user's password to your clipboard")),
         Binding("r", "reset_password", N_("Reset"), id="details.reset-password",
                 tooltip=N_("Manage User › Reset Password")),
+        Binding("p", "print", N_("Print"), id="details.print",
+                tooltip=N_("Print Details or Print With Password")),
     ]  # fmt: skip
 
     def __init__(self, username: str) -> None:
@@ -62,8 +65,14 @@ class UserDetailsScreen(UsesServices, Screen[None]):
                     compact=True,
                     disabled=not self._may(Action.RESET_PASSWORD),
                 )
-            # The printing feature mounts its Print Details / Print With Password here.
-            yield Vertical(id="print-actions")
+            if self.details is not None:
+                summary = self.details.summary
+                yield PrintActions(
+                    self.username,
+                    may_print=may_print(self, summary),
+                    may_print_password=may_print(self, summary, with_password=True),
+                    id="print-actions",
+                )
         yield AppFooter()
 
     def _display_name(self) -> tuple[str, ...]:
@@ -113,6 +122,8 @@ class UserDetailsScreen(UsesServices, Screen[None]):
             return self._may(Action.SEE_PASSWORD) or None
         if action == "reset_password":
             return self._may(Action.RESET_PASSWORD) or None
+        if action == "print":
+            return self._may(Action.PRINT_DETAILS) or None
         return True
 
     def action_back(self) -> None:
@@ -120,6 +131,10 @@ class UserDetailsScreen(UsesServices, Screen[None]):
 
     def action_copy_password(self) -> None:
         self.hwb_app.copy_password(self.username)
+
+    def action_print(self) -> None:
+        if self.details is not None:
+            open_print_menu(self, self.details.summary)
 
     @on(Button.Pressed, "#reset-password")
     def action_reset_password(self) -> None:

@@ -20,6 +20,7 @@ from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.rights import Action
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.printing import may_print_groups, open_group_print
 from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
@@ -53,6 +54,8 @@ class UsersScreen(UsesServices, Screen[None]):
                 tooltip=N_("Copy the highlighted user's password to your clipboard")),
         Binding("r", "reset_password", N_("Reset"), id="users.reset-password",
                 tooltip=N_("Reset the highlighted user's password")),
+        Binding("p", "print_group", N_("Print"), id="users.print-group", show=False,
+                tooltip=N_("Print Registration Group: slips for one group's learners")),
         Binding("escape", "focus_list", N_("List"), show=False, id="users.focus-list",
                 tooltip=N_("Leave the search field and go back to the list")),
     ]  # fmt: skip
@@ -164,6 +167,8 @@ class UsersScreen(UsesServices, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Cosmetic only: the services check rights again and explain any refusal.
+        if action == "print_group":
+            return self.kind is Kind.LEARNER and (may_print_groups(self) or None)
         needs = {
             "copy_password": Action.SEE_PASSWORD,
             "reset_password": Action.RESET_PASSWORD,
@@ -187,6 +192,10 @@ class UsersScreen(UsesServices, Screen[None]):
         user = self.user_list.highlighted
         if user is not None:
             self.hwb_app.copy_password(user.username)
+
+    def action_print_group(self) -> None:
+        user = self.user_list.highlighted
+        open_group_print(self, user.reg_group if user else None)
 
     def action_reset_password(self) -> None:
         user = self.user_list.highlighted
