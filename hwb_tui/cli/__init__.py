@@ -10,6 +10,7 @@ a mapping of command name to handler `(hwb, args, out) -> exit code`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -54,6 +55,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         metavar="NAME",
         help="a printer (lp -d NAME) that Print also sends slips to (default: HWB_PRINTER)",
     )
+    parser.add_argument(
+        "--low-bandwidth",
+        action="store_true",
+        help="16 colours and no mouse, for a slow link (default: HWB_LOW_BANDWIDTH=1)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     handlers: dict[str, Handler] = {}
     for feature in FEATURES:
@@ -72,7 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(done.code or 0)
     try:
         settings = Settings.resolve(
-            args.db, args.key_file, output_dir=args.output_dir, printer=args.printer
+            args.db,
+            args.key_file,
+            output_dir=args.output_dir,
+            printer=args.printer,
+            low_bandwidth=args.low_bandwidth,
         )
         if args.command is None:
             return _run_app(settings, args)
@@ -98,6 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run_app(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.low_bandwidth:
+        # Textual reads its colour system when it is first imported, which is just below.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "standard"
     from hwb_tui.ui.app import run_app
 
     return run_app(settings, as_user=args.as_user, view=args.view)

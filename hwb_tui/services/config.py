@@ -118,6 +118,8 @@ class Settings:
     output_dir: Path = Path()  # where slips and downloads are saved; "." is where the app started
     printer: str | None = None  # a CUPS printer that Print also sends slips to, through `lp`
     security: SecurityParams = field(default_factory=SecurityParams)
+    # --low-bandwidth or HWB_LOW_BANDWIDTH=1: 16 colours and no mouse reporting, for slow links.
+    low_bandwidth: bool = False
 
     @classmethod
     def resolve(
@@ -128,6 +130,7 @@ class Settings:
         *,
         output_dir: str | Path | None = None,
         printer: str | None = None,
+        low_bandwidth: bool = False,
     ) -> Settings:
         """Command-line values first, then HWB_* environment variables, then the defaults."""
         env = os.environ if env is None else env
@@ -148,6 +151,7 @@ class Settings:
             output_dir=Path(output_dir or env.get("HWB_OUTPUT_DIR") or ".").expanduser(),
             printer=printer or env.get("HWB_PRINTER") or None,
             security=SecurityParams.from_environment(env),
+            low_bandwidth=low_bandwidth or env.get("HWB_LOW_BANDWIDTH") == "1",
         )
 
 

@@ -26,7 +26,6 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
-from hwb_tui.ui.screens import administration
 from hwb_tui.ui.screens.help import HelpScreen
 from hwb_tui.ui.screens.profile import ProfileScreen
 from hwb_tui.ui.screens.school_chooser import SchoolChooser
@@ -63,8 +62,6 @@ SECTIONS: tuple[Section, ...] = (
             lambda: UsersScreen(Kind.GOVERNOR), _lists(Kind.GOVERNOR)),
     Section("non-mis", "5", N_("Non-MIS"), N_("View Non-MIS"),
             lambda: UsersScreen(Kind.NON_MIS), _lists(Kind.NON_MIS)),
-    Section("administration", "6", N_("Administration"), N_("Download Passwords"),
-            administration.AdministrationScreen, administration.is_available),
 )  # fmt: skip
 
 EXTRA_BINDINGS: list[Binding] = []
@@ -185,7 +182,8 @@ class HwbApp(App[int]):
                 _(active.binding.tooltip),
             )
             for active in self.active_bindings.values()
-            if active.enabled and active.binding.description
+            # Ours all have ids; Textual's own (tab, copy selected text) are left out.
+            if active.enabled and active.binding.id and active.binding.description
         ]
         self.push_screen(HelpScreen(keys))
 
@@ -237,5 +235,6 @@ def run_app(settings: Settings, *, as_user: str | None = None, view: str | None 
     with Hwb.open(settings) as hwb:
         # --as comes from a trusted SSH forced command: the session starts signed in.
         actor = hwb.passwords.start_forced_session(as_user) if as_user else None
-        result = HwbApp(hwb, actor=actor, view=view).run()
+        # Over a slow link every mouse move would be a round trip; the app is keyboard-first.
+        result = HwbApp(hwb, actor=actor, view=view).run(mouse=not settings.low_bandwidth)
     return result or 0

@@ -31,9 +31,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Content(_("Keys")), classes="dialog-title")
             with VerticalScroll(id="help-keys"):
                 for key, description, tooltip in self._keys:
-                    yield Static(Content(f"{key:>8}  {description}"), classes="help-key")
-                    if tooltip:
-                        yield Static(Content(f"{'':>8}  {tooltip}"), classes="help-tooltip")
+                    yield Static(Content(key), classes="help-key")
+                    yield Static(Content(description), classes="help-description")
+                    yield Static(Content(tooltip), classes="help-tooltip")
             yield Static(Content(_("Press escape to close.")), classes="dialog-hint")
 
     def action_close(self) -> None:

@@ -1,0 +1,86 @@
+"""App-wide: keys with descriptions, tooltips and ids; help; the palette; quiet inputs."""
+
+from __future__ import annotations
+
+import pytest
+from textual.binding import Binding
+from textual.widgets import Input
+
+from hwb_tui.domain.errors import NotFound
+from hwb_tui.ui.app import HwbApp, run_app
+from hwb_tui.ui.screens.help import HelpScreen
+from hwb_tui.ui.screens.password_dialog import PasswordDialog
+from hwb_tui.ui.screens.profile import ProfileScreen
+from hwb_tui.ui.screens.school_chooser import SchoolChooser
+from hwb_tui.ui.screens.user_details import UserDetailsScreen
+from hwb_tui.ui.screens.users import UsersScreen
+from hwb_tui.ui.widgets.user_list import UserList
+
+BOUND = (
+    HwbApp,
+    UsersScreen,
+    ProfileScreen,
+    UserDetailsScreen,
+    PasswordDialog,
+    SchoolChooser,
+    HelpScreen,
+    UserList,
+)
+
+
+@pytest.mark.parametrize("owner", BOUND, ids=lambda owner: owner.__name__)
+def test_every_binding_has_a_description_a_tooltip_and_a_namespaced_id(owner):
+    bindings = [binding for binding in owner.BINDINGS if isinstance(binding, Binding)]
+    assert bindings
+    for binding in bindings:
+        assert binding.description and binding.tooltip, binding
+        assert binding.id and "." in binding.id, binding
+
+
+async def test_help_lists_the_keys_of_the_screen_and_closes(make_app):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        descriptions = {description for _, description, _ in app.screen._keys}
+        assert {"Copy", "Reset", "Search", "Learners", "Quit", "Help"} <= descriptions
+        assert "Staff" not in descriptions  # a teacher may not open it
+        assert "Focus Next" not in descriptions  # Textual's own keys are left out
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+
+
+async def test_palette_offers_the_sections_but_never_a_screenshot(make_app):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles
+        assert "Learners" in titles and "My Profile" in titles
+        assert "Staff" not in titles  # a teacher may not open it
+
+
+async def test_no_input_blinks(make_app):
+    """A blinking cursor sends bytes while the user does nothing; every field is steady."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        inputs = list(app.screen.query(Input))
+        app.session = None
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        inputs += list(app.screen.query(Input))
+        await pilot.press("r")
+        await pilot.pause()
+        inputs += list(app.screen.query(Input))
+    assert len(inputs) == 5
+    assert not any(field.cursor_blink for field in inputs)
+
+
+def test_an_unknown_forced_user_is_refused_before_the_app_starts(ui_settings):
+    with pytest.raises(NotFound):
+        run_app(ui_settings, as_user="nobody.here")
