@@ -74,6 +74,8 @@ SHOWN_KEYWORDS = frozenset(
         "border_subtitle",
     }
 )
+# Calls that pass their first argument on to the screen unchanged in language.
+TEXT_WRAPPERS = frozenset({"Content", "Text", "safe_text", "from_markup"})
 # Literals that are shown but are not language: key names, symbols, format-only text.
 NOT_LANGUAGE = re.compile(r"^[\W\d_]*$|^(ctrl|shift|alt|f\d+|escape|enter|tab)\b", re.IGNORECASE)
 
@@ -137,7 +139,8 @@ def shown_arguments(node: ast.AST) -> Iterator[ast.AST]:
 
 
 def _pieces(argument: ast.AST) -> Iterator[ast.AST]:
-    """The literals an argument is built from: through `+`, `x if c else y` and `.format()`."""
+    """The literals an argument is built from: through `+`, `x if c else y`, `.format()` and
+    the wrappers that only carry text to the screen (Content, Text, safe_text)."""
     if isinstance(argument, ast.BinOp) and isinstance(argument.op, ast.Add):
         yield from _pieces(argument.left)
         yield from _pieces(argument.right)
@@ -150,6 +153,8 @@ def _pieces(argument: ast.AST) -> Iterator[ast.AST]:
         and argument.func.attr == "format"
     ):
         yield from _pieces(argument.func.value)
+    elif isinstance(argument, ast.Call) and _call_name(argument) in TEXT_WRAPPERS and argument.args:
+        yield from _pieces(argument.args[0])
     else:
         yield argument
 
