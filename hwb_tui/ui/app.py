@@ -26,6 +26,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
+from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
 from hwb_tui.ui.screens.help import HelpScreen
 from hwb_tui.ui.screens.profile import ProfileScreen
 from hwb_tui.ui.screens.school_chooser import SchoolChooser
@@ -125,6 +126,7 @@ class HwbApp(App[int]):
             self._choose_school(can_cancel=False)
         else:
             self.switch_mode(self._first_mode())
+            offer_unfinished_resets(self)
 
     def _first_mode(self) -> str:
         assert self.session is not None

@@ -20,6 +20,11 @@ from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.rights import Action
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.learner_selection import (
+    SELECTION_ACTIONS,
+    SELECTION_BINDINGS,
+    SelectsLearners,
+)
 from hwb_tui.ui.screens.printing import may_print_groups, open_group_print
 from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.widgets.app_footer import AppFooter
@@ -44,7 +49,7 @@ COUNTS = {
 }
 
 
-class UsersScreen(UsesServices, Screen[None]):
+class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", N_("Search"), id="users.search",
                 tooltip=N_("Filter by surname, forename, username or admission number")),
@@ -58,6 +63,7 @@ class UsersScreen(UsesServices, Screen[None]):
                 tooltip=N_("Print Registration Group: slips for one group's learners")),
         Binding("escape", "focus_list", N_("List"), show=False, id="users.focus-list",
                 tooltip=N_("Leave the search field and go back to the list")),
+        *SELECTION_BINDINGS,
     ]  # fmt: skip
 
     def __init__(self, kind: Kind) -> None:
@@ -167,6 +173,8 @@ class UsersScreen(UsesServices, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Cosmetic only: the services check rights again and explain any refusal.
+        if action in SELECTION_ACTIONS:
+            return self.check_selection_action(action)
         if action == "print_group":
             return self.kind is Kind.LEARNER and (may_print_groups(self) or None)
         needs = {

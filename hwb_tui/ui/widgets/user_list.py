@@ -34,6 +34,7 @@ PASSWORD_WIDTH = 22  # "User changed password" and a space
 MIN_FLEXIBLE_WIDTH = 6
 
 RevealPassword = Callable[[UserSummary], str | None]
+SELECTED_MARK = "✓"  # in the gutter before a ticked row's first column
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ class UserList(Widget, can_focus=True):
         self._revealed: str | None = None  # the highlighted row's password, while shown
         self._mouse_inside = False
         self._widths: tuple[int, tuple[int, ...]] = (-1, ())
+        self._selected: set[str] = set()  # ticked usernames, kept across searches
 
     # -- what the screen reads and sets --------------------------------------------------------
 
@@ -145,6 +147,22 @@ class UserList(Widget, can_focus=True):
         self._revealed = None
         self._scroll_to_cursor()
         self._reveal_highlighted()
+        self.refresh()
+
+    # -- ticking rows (Selected Users) ---------------------------------------------------------
+
+    @property
+    def selected(self) -> tuple[str, ...]:
+        return tuple(sorted(self._selected))
+
+    def toggle_selected(self) -> None:
+        user = self.highlighted
+        if user is not None:
+            self._selected ^= {user.username}
+            self._refresh_rows(self._cursor)
+
+    def clear_selection(self) -> None:
+        self._selected.clear()
         self.refresh()
 
     # -- moving the highlight ------------------------------------------------------------------
@@ -281,11 +299,14 @@ class UserList(Widget, can_focus=True):
             )
         return self._widths[1]
 
-    def _line(self, cells: Sequence[str], width: int, style: Style, last_style: Style) -> Strip:
-        """The columns in `style`, then the password cell (the last one) in `last_style`."""
+    def _line(
+        self, cells: Sequence[str], width: int, style: Style, last_style: Style, mark: str = " "
+    ) -> Strip:
+        """The columns in `style`, then the password cell (the last one) in `last_style`;
+        `mark` fills the gutter before the first column."""
         widths = self._column_widths(width)
-        text = "".join(
-            " " + set_cell_size(cell, cell_width)
+        text = mark + " ".join(
+            set_cell_size(cell, cell_width)
             for cell, cell_width in zip(cells[:-1], widths, strict=True)
         )
         rest = max(0, width - sum(widths) - len(widths))
@@ -318,4 +339,5 @@ class UserList(Widget, can_focus=True):
         else:
             cells.append(_(STATUS_LABELS[user.status]))
             password_style = style
-        return self._line(cells, width, style, password_style)
+        mark = SELECTED_MARK if user.username in self._selected else " "
+        return self._line(cells, width, style, password_style, mark)

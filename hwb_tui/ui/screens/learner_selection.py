@@ -1,0 +1,134 @@
+"""View Learners: tick learners with space, the Selected Users menu, and Group Actions (g).
+
+Mixed into the users screen, which adds SELECTION_BINDINGS to its keys and asks
+`check_selection_action` about SELECTION_ACTIONS. The ticks live in the list widget and are
+kept across searches, so learners found by different searches can be reset together.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.content import Content
+from textual.css.query import NoMatches
+from textual.screen import ModalScreen
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from hwb_tui.domain import rights
+from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.model import Kind
+from hwb_tui.domain.rights import Action
+from hwb_tui.services.jobs import JobSummary
+from hwb_tui.ui.group_reset import GroupResetTask
+from hwb_tui.ui.screens.group_actions import GroupActionsScreen
+
+if TYPE_CHECKING:
+    from hwb_tui.ui.widgets.user_list import UserList
+
+# Out of the footer, which is full at 80 columns: the help (F1) and the palette list them, and
+# the selection count line names `u` once something is ticked.
+SELECTION_BINDINGS: list[BindingType] = [
+    Binding("space", "toggle_selected", N_("Select"), id="users.toggle-selected", show=False,
+            tooltip=N_("Tick or untick the highlighted learner")),
+    Binding("u", "selected_users", N_("Selected Users"), id="users.selected-users", show=False,
+            tooltip=N_("Act on the ticked learners: Reset Selected")),
+    Binding("g", "group_actions", N_("Group Actions"), id="users.group-actions", show=False,
+            tooltip=N_("Reset the passwords of a registration group, class or year")),
+]  # fmt: skip
+SELECTION_ACTIONS = frozenset({"toggle_selected", "selected_users", "group_actions"})
+
+RESET_SELECTED = "reset-selected"
+
+
+class SelectedUsersMenu(ModalScreen[str | None]):
+    """Selected Users: what to do with the ticked learners."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", N_("Go Back"), id="selected-users.cancel",
+                tooltip=N_("Close without doing anything")),
+    ]  # fmt: skip
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self._count = count
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="selected-users", classes="dialog"):
+            yield Static(
+                Content(_("Selected Users ({count})").format(count=self._count)),
+                classes="dialog-title",
+            )
+            yield OptionList(Option(Content(_("Reset Selected")), id=RESET_SELECTED))
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SelectsLearners:
+    """Selection and group actions for the learners list (mixed into UsersScreen)."""
+
+    kind: Kind
+    user_list: UserList  # provided by the screen this is mixed into
+
+    def check_selection_action(self, action: str) -> bool | None:
+        if self.kind is not Kind.LEARNER:
+            return False
+        if action == "toggle_selected":
+            return bool(self.user_list.rows) or None
+        may_reset = rights.may(
+            self.session.actor, Action.RESET_PASSWORD, Kind.LEARNER, self.session.school_id
+        )
+        if action == "selected_users":
+            return (may_reset and bool(self.user_list.selected)) or None
+        return may_reset or None
+
+    def action_toggle_selected(self) -> None:
+        self.user_list.toggle_selected()
+        self._show_selection()
+        self.refresh_bindings()
+
+    def _show_selection(self) -> None:
+        count = len(self.user_list.selected)
+        try:
+            status = self.query_one("#selection-status", Static)
+        except NoMatches:
+            status = Static(id="selection-status", markup=False)
+            self.mount(status, after="#list-status")
+        status.update(
+            _("{count} selected · u: Selected Users").format(count=count) if count else ""
+        )
+        status.display = bool(count)
+
+    def action_selected_users(self) -> None:
+        selected = self.user_list.selected
+        if not selected:
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == RESET_SELECTED:
+                self.app.push_screen(GroupActionsScreen(selected), self._follow)
+
+        self.app.push_screen(SelectedUsersMenu(len(selected)), chosen)
+
+    def action_group_actions(self) -> None:
+        self.app.push_screen(GroupActionsScreen(), self._follow)
+
+    def _follow(self, task: GroupResetTask | None) -> None:
+        """Once a reset started here finishes, the list shows the new statuses."""
+        if task is not None:
+            task.watch(self._reset_progressed)
+
+    def _reset_progressed(self, job: JobSummary) -> None:
+        if job.is_finished and self.is_mounted:
+            self.user_list.clear_selection()
+            self._show_selection()
+            self.load()
