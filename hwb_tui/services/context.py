@@ -98,8 +98,10 @@ class Context:
             sealer.open(bytes(check.value), KEY_CHECK_CONTEXT)
         except KeyProblem:
             raise KeyProblem(
-                f"The key file {path} does not belong to this database: no stored password "
-                "can be opened with it."
+                _(
+                    "The key file {path} does not belong to this database: no stored password "
+                    "can be opened with it."
+                ).format(path=path)
             ) from None
         return sealer
 
@@ -132,7 +134,7 @@ class Context:
             .first()
         )
         if row is None:
-            raise NotFound(f"There is no user {safe_text(username)!r}.")
+            raise NotFound(_("There is no user {username!r}.").format(username=safe_text(username)))
         return row
 
     def lock_account(self, account_id: int) -> Account:
@@ -142,7 +144,7 @@ class Context:
             query = query.for_update()
         row = query.first()
         if row is None:
-            raise NotFound("That user no longer exists.")
+            raise NotFound(_("That user no longer exists."))
         return row
 
     def audit(

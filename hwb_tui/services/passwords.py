@@ -13,7 +13,8 @@ from hwb_tui.domain.errors import (
     PasswordUnavailable,
     PermissionDenied,
 )
-from hwb_tui.domain.model import STATUS_LABELS, Actor, PasswordStatus
+from hwb_tui.domain.i18n import _
+from hwb_tui.domain.model import Actor, PasswordStatus, status_label
 from hwb_tui.domain.policy import check_password, generate_password
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
@@ -108,15 +109,17 @@ class Passwords:
     def reveal(self, actor: Actor, username: str, purpose: AuditAction = AuditAction.REVEAL) -> str:
         """The stored password, after the reveal (or copy, or print) is recorded."""
         if purpose not in REVEAL_PURPOSES:
-            raise InvalidInput(f"Not a way to use a password: {purpose}.")
+            raise InvalidInput(_("Not a way to use a password: {purpose}.").format(purpose=purpose))
         row = self._ctx.account(username)
         summary = to_summary(row)
         rights.require(actor, Action.SEE_PASSWORD, summary.target)
         if summary.status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
-            raise PasswordUnavailable(
-                f"No password to show: {STATUS_LABELS[summary.status]}"
-                + (" (it must be reset)." if summary.status is PasswordStatus.UNAVAILABLE else ".")
+            message = (
+                _("No password to show: {status} (it must be reset).")
+                if summary.status is PasswordStatus.UNAVAILABLE
+                else _("No password to show: {status}.")
             )
+            raise PasswordUnavailable(message.format(status=status_label(summary.status)))
         password = self._ctx.sealer.open_password(row.id, bytes(row.sealed_password))
         self._ctx.write_transaction(
             lambda: self._ctx.audit(actor, purpose, target=row.username, school_id=row.school_id)
@@ -164,8 +167,10 @@ class Passwords:
         """The user's own new password: nobody can see it afterwards, and the old copy is erased."""
         if not rights.may_change_own_password(actor):
             raise PermissionDenied(
-                "Primary school learners cannot change their own password; "
-                "a member of staff can reset it."
+                _(
+                    "Primary school learners cannot change their own password; "
+                    "a member of staff can reset it."
+                )
             )
         check_password(new_password)
         encoded = self._ctx.hasher.hash(new_password)
