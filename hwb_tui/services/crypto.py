@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hwb_tui.domain.errors import KeyProblem
+from hwb_tui.domain.i18n import _
 from hwb_tui.services.config import Argon2Params
 
 _KEY_HEADER = "hwb-tui key v1"
@@ -40,12 +41,16 @@ def read_key_file(path: Path) -> bytes:
         text = path.read_text(encoding="ascii")
     except FileNotFoundError:
         raise KeyProblem(
-            f"The key file {path} is missing: stored passwords cannot be opened without it. "
-            "Restore it from its backup, or give its path with --key-file / HWB_KEY_FILE."
+            _(
+                "The key file {path} is missing: stored passwords cannot be opened without it. "
+                "Restore it from its backup, or give its path with --key-file / HWB_KEY_FILE."
+            ).format(path=path)
         ) from None
     except (OSError, UnicodeDecodeError) as error:
         raise KeyProblem(
-            f"The key file {path} cannot be read: {error.__class__.__name__}."
+            _("The key file {path} cannot be read: {kind}.").format(
+                path=path, kind=error.__class__.__name__
+            )
         ) from None
     lines = text.split()
     try:
@@ -55,7 +60,9 @@ def read_key_file(path: Path) -> bytes:
         if len(key) != 32:
             raise ValueError
     except (ValueError, IndexError):
-        raise KeyProblem(f"The key file {path} is not a hwb-tui key file.") from None
+        raise KeyProblem(
+            _("The key file {path} is not a hwb-tui key file.").format(path=path)
+        ) from None
     return key
 
 
@@ -66,7 +73,9 @@ def write_new_key_file(path: Path) -> bytes:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise KeyProblem(f"The key file {path} already exists; it was not replaced.") from None
+        raise KeyProblem(
+            _("The key file {path} already exists; it was not replaced.").format(path=path)
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(f"{_KEY_HEADER}\n{base64.b64encode(key).decode('ascii')}\n")
         handle.flush()
@@ -93,16 +102,18 @@ class Sealer:
 
         header = len(_FORMAT_VERSION) + _KEY_ID_BYTES
         if len(sealed) < header + _NONCE_BYTES + 16 or sealed[:1] != _FORMAT_VERSION:
-            raise KeyProblem("A stored password copy is damaged; the password must be reset.")
+            raise KeyProblem(_("A stored password copy is damaged; the password must be reset."))
         if sealed[1:header] != self.key_id:
-            raise KeyProblem("A stored password copy was sealed with another key.")
+            raise KeyProblem(_("A stored password copy was sealed with another key."))
         nonce = sealed[header : header + _NONCE_BYTES]
         try:
             return self._aead.decrypt(nonce, sealed[header + _NONCE_BYTES :], context)
         except InvalidTag:
             raise KeyProblem(
-                "A stored password copy does not open: it was altered or moved from another "
-                "account. The password must be reset."
+                _(
+                    "A stored password copy does not open: it was altered or moved from another "
+                    "account. The password must be reset."
+                )
             ) from None
 
     def seal_password(self, account_id: int, password: str) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput, KeyProblem, PermissionDenied
-from hwb_tui.domain.i18n import _
-from hwb_tui.domain.model import STATUS_LABELS, Actor, Kind, PasswordStatus
+from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.model import Actor, Kind, PasswordStatus, status_label
 from hwb_tui.domain.rights import Download
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context
@@ -18,7 +18,8 @@ from hwb_tui.services.csv_export import PUPIL_COLUMNS, STAFF_COLUMNS, render_csv
 from hwb_tui.services.files import write_private_file
 from hwb_tui.store.models import Account
 
-DOWNLOAD_WARNING = (
+# The guide's words, word for word; show it with _(DOWNLOAD_WARNING).
+DOWNLOAD_WARNING = N_(
     "Please note: If you download user credentials, it is your responsibility to then ensure "
     "these are handled appropriately"
 )
@@ -44,7 +45,9 @@ class Exports:
     ) -> ExportResult:
         school_id = school_in_scope(actor, school_id)
         if not rights.may_download(actor, download, school_id):
-            raise PermissionDenied(f"You may not download {download}.")
+            raise PermissionDenied(
+                _("You may not download {download}.").format(download=_(download))
+            )
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
         rows = list(
             Account.select()
@@ -84,12 +87,12 @@ def school_in_scope(actor: Actor, school_id: int | None) -> int:
     """The school a bulk action covers: the actor's own, or the one an administrator names."""
     if actor.is_hwb_admin:
         if school_id is None:
-            raise InvalidInput("Name the school (for example --school CODE).")
+            raise InvalidInput(_("Name the school (for example --school CODE)."))
         return school_id
     if school_id is not None and school_id != actor.school_id:
-        raise PermissionDenied("Only Hwb administrators act on another school's users.")
+        raise PermissionDenied(_("Only Hwb administrators act on another school's users."))
     if actor.school_id is None:
-        raise PermissionDenied("This is for school staff and Hwb administrators.")
+        raise PermissionDenied(_("This is for school staff and Hwb administrators."))
     return actor.school_id
 
 
@@ -97,7 +100,7 @@ def shown_password(sealer: Sealer, row: Account) -> str:
     """The Password field as the portal shows it: the password, "-" or "User changed password"."""
     status = PasswordStatus(row.password_status)
     if status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
-        return STATUS_LABELS[status] if status is not PasswordStatus.AVAILABLE else "-"
+        return status_label(status) if status is not PasswordStatus.AVAILABLE else "-"
     try:
         return sealer.open_password(row.id, bytes(row.sealed_password))
     except KeyProblem:
@@ -119,7 +122,7 @@ def _pupil_cells(row: Account, password: str) -> list[str]:
         row.created_at.strftime(DATE_FORMAT),
         row.year or "",
         row.reg_group or "",
-        "" if row.consent is None else ("Yes" if row.consent else "No"),
+        "" if row.consent is None else (_("Yes") if row.consent else _("No")),
         row.admission_number or "",
     ]
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hwb_tui.domain.errors import InvalidInput
+from hwb_tui.domain.i18n import _
 
 
 def timestamped_path(directory: Path, stem: str, suffix: str) -> Path:
@@ -28,14 +29,18 @@ def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> P
     """
     path = path.expanduser().resolve()
     if path.is_dir():
-        raise InvalidInput(f"{path} is a folder; give a file name.")
+        raise InvalidInput(_("{path} is a folder; give a file name.").format(path=path))
     if not path.parent.is_dir():
-        raise InvalidInput(f"The folder {path.parent} does not exist.")
+        raise InvalidInput(_("The folder {parent} does not exist.").format(parent=path.parent))
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.part")
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        raise InvalidInput(f"Cannot write in {path.parent}: {error.strerror}.") from None
+        raise InvalidInput(
+            _("Cannot write in {parent}: {strerror}.").format(
+                parent=path.parent, strerror=error.strerror
+            )
+        ) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
