@@ -122,6 +122,10 @@ class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
             return
         self._searched = term
         self.user_list.set_rows(rows)
+        self._show_count()
+        self.refresh_bindings()
+
+    def _show_count(self) -> None:
         self.query_one("#list-status", Static).update(
             Content(_(COUNTS[self.kind]).format(count=len(self.user_list.rows)))
         )
@@ -134,10 +138,6 @@ class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
 
     @on(Input.Changed, "#search")
     def _search_soon(self) -> None:
-        self._show_count()
-        self.refresh_bindings()
-
-    def _show_count(self) -> None:
         if self._search_timer is not None:
             self._search_timer.stop()
         self._search_timer = self.set_timer(SEARCH_DELAY_SECONDS, self._search_now)
