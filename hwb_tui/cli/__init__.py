@@ -18,47 +18,53 @@ from typing import TextIO
 from hwb_tui.cli import admin, core, groups, printing, security
 from hwb_tui.cli.common import EXIT_OK, EXIT_USAGE, Parser, UsageError
 from hwb_tui.domain.errors import HwbError
+from hwb_tui.domain.i18n import LANGUAGES, _, resolve_language, set_language
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 
 Handler = Callable[[Hwb, argparse.Namespace, TextIO], int]
 
-FEATURES = (core, security, groups, printing, admin)
+FEATURES = (core, security, printing, groups, admin)
 
 
 def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     parser = Parser(
-        prog="hwb-tui", description="Hwb User Management Portal passwords, in a terminal."
+        prog="hwb-tui", description=_("Hwb User Management Portal passwords, in a terminal.")
     )
     parser.add_argument(
-        "--db", metavar="URL", help="database URL (sqlite:///file or postgresql://…)"
+        "--db", metavar="URL", help=_("database URL (sqlite:///file or postgresql://…)")
     )
     parser.add_argument(
-        "--key-file", metavar="PATH", help="the key file that opens stored passwords"
+        "--key-file", metavar="PATH", help=_("the key file that opens stored passwords")
     )
     parser.add_argument(
-        "--as", dest="as_user", metavar="USER", help="act as USER (trusted forced command)"
+        "--as", dest="as_user", metavar="USER", help=_("act as USER (trusted forced command)")
     )
     parser.add_argument(
         "--view",
         choices=("profile", *core.KIND_CHOICES),
-        help="the screen the app opens on",
+        help=_("the screen the app opens on"),
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help=_("the language: cy (Cymraeg) or en (English); by default HWB_LANG, then the locale"),
     )
     parser.add_argument(
         "--output-dir",
         metavar="DIR",
-        help="where the app saves slips and downloads (default: HWB_OUTPUT_DIR, then here)",
+        help=_("where the app saves slips and downloads (default: HWB_OUTPUT_DIR, then here)"),
     )
     parser.add_argument(
         "--printer",
         metavar="NAME",
-        help="a printer (lp -d NAME) that Print also sends slips to (default: HWB_PRINTER)",
+        help=_("a printer (lp -d NAME) that Print also sends slips to (default: HWB_PRINTER)"),
     )
     parser.add_argument(
         "--low-bandwidth",
         action="store_true",
-        help="16 colours and no mouse, for a slow link (default: HWB_LOW_BANDWIDTH=1)",
+        help=_("16 colours and no mouse, for a slow link (default: HWB_LOW_BANDWIDTH=1)"),
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     handlers: dict[str, Handler] = {}
@@ -67,7 +73,23 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     return parser, handlers
 
 
+def _requested_language(argv: Sequence[str]) -> str | None:
+    """--lang, read before the parser is built so that its help is in that language too."""
+    early = Parser(add_help=False)
+    early.add_argument("--lang", choices=LANGUAGES)
+    try:
+        return early.parse_known_args(argv)[0].lang
+    except UsageError:  # a wrong --lang: the full parser says so, in the locale's language
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        set_language(resolve_language(_requested_language(argv), os.environ))
+    except HwbError as error:  # HWB_LANG names no language we have
+        print(f"hwb-tui: {error}", file=sys.stderr)
+        return EXIT_USAGE
     parser, handlers = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -82,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.key_file,
             output_dir=args.output_dir,
             printer=args.printer,
+            language=args.lang,
             low_bandwidth=args.low_bandwidth,
         )
         if args.command is None:
@@ -98,11 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return EXIT_OK
     except KeyboardInterrupt:
-        print("hwb-tui: interrupted; nothing more was changed.", file=sys.stderr)
+        print("hwb-tui: " + _("interrupted; nothing more was changed."), file=sys.stderr)
         return 130
     except Exception as error:  # a fault, not a user mistake: still one line, no traceback
         print(
-            f"hwb-tui: unexpected {type(error).__name__}: {safe_text(str(error))}", file=sys.stderr
+            "hwb-tui: "
+            + _("unexpected {kind}: {error}").format(
+                kind=type(error).__name__, error=safe_text(str(error))
+            ),
+            file=sys.stderr,
         )
         return 1
 

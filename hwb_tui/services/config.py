@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from hwb_tui.domain.errors import InvalidInput
-from hwb_tui.domain.i18n import _
+from hwb_tui.domain.i18n import _, explicit_language
 
 APP_NAME = "hwb-tui"
 DATABASE_FILE = "hwb.sqlite3"
@@ -115,9 +115,11 @@ class Settings:
     argon2: Argon2Params = field(default_factory=Argon2Params)
     origin: str = "local"
     clipboard_clear_seconds: int = 30
+    security: SecurityParams = field(default_factory=SecurityParams)
     output_dir: Path = Path()  # where slips and downloads are saved; "." is where the app started
     printer: str | None = None  # a CUPS printer that Print also sends slips to, through `lp`
-    security: SecurityParams = field(default_factory=SecurityParams)
+    # --lang or HWB_LANG; None lets a user's remembered choice, then the locale, decide.
+    language: str | None = None
     # --low-bandwidth or HWB_LOW_BANDWIDTH=1: 16 colours and no mouse reporting, for slow links.
     low_bandwidth: bool = False
 
@@ -130,6 +132,7 @@ class Settings:
         *,
         output_dir: str | Path | None = None,
         printer: str | None = None,
+        language: str | None = None,
         low_bandwidth: bool = False,
     ) -> Settings:
         """Command-line values first, then HWB_* environment variables, then the defaults."""
@@ -141,16 +144,17 @@ class Settings:
         try:
             clear_after = int(env.get("HWB_CLIPBOARD_CLEAR_SECONDS", "30"))
         except ValueError:
-            raise InvalidInput("HWB_CLIPBOARD_CLEAR_SECONDS must be a whole number.") from None
+            raise InvalidInput(_("HWB_CLIPBOARD_CLEAR_SECONDS must be a whole number.")) from None
         return cls(
             database_url=url,
             key_file=Path(key).expanduser(),
             argon2=Argon2Params.from_environment(env),
             origin=detect_origin(env),
             clipboard_clear_seconds=clear_after,
+            security=SecurityParams.from_environment(env),
             output_dir=Path(output_dir or env.get("HWB_OUTPUT_DIR") or ".").expanduser(),
             printer=printer or env.get("HWB_PRINTER") or None,
-            security=SecurityParams.from_environment(env),
+            language=explicit_language(language, env),
             low_bandwidth=low_bandwidth or env.get("HWB_LOW_BANDWIDTH") == "1",
         )
 

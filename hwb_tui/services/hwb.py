@@ -13,6 +13,7 @@ from hwb_tui.services.maintenance import Maintenance
 from hwb_tui.services.mis_import import MisImport
 from hwb_tui.services.non_mis import NonMis
 from hwb_tui.services.passwords import Passwords
+from hwb_tui.services.preferences import Preferences
 from hwb_tui.services.printing import Printing
 from hwb_tui.services.ssh_keys import SshKeys
 from hwb_tui.services.throttle import Throttle
@@ -28,13 +29,14 @@ class Hwb:
         self.users = Users(context)
         self.passwords = Passwords(context)
         self.exports = Exports(context)
-        self.printing = Printing(context)
         self.jobs = Jobs(context)
+        self.printing = Printing(context)
         self.audit = AuditLog(context)
         self.demo = Demo(context)
         self.mis_import = MisImport(context)
         self.non_mis = NonMis(context)
         self.ssh_keys = SshKeys(context)
+        self.preferences = Preferences(context)
         self.throttle = Throttle(context)
         self.keys = Keys(context)
         self.maintenance = Maintenance(context)

@@ -7,7 +7,15 @@ from peewee import JOIN
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
-from hwb_tui.domain.model import Actor, Kind, PasswordStatus, School, UserDetails, UserSummary
+from hwb_tui.domain.model import (
+    Actor,
+    Kind,
+    PasswordStatus,
+    School,
+    UserDetails,
+    UserSummary,
+    kind_name,
+)
 from hwb_tui.domain.model import Phase as SchoolPhase
 from hwb_tui.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageKey
 from hwb_tui.domain.rights import Action
@@ -53,9 +61,11 @@ class Users:
     def school_by_code(self, actor: Actor, code: str) -> School:
         row = SchoolRow.get_or_none(SchoolRow.code == code.strip())
         if row is None:
-            raise NotFound(f"There is no school with the code {safe_text(code)!r}.")
+            raise NotFound(
+                _("There is no school with the code {code!r}.").format(code=safe_text(code))
+            )
         if not actor.is_hwb_admin and actor.school_id != row.id:
-            raise PermissionDenied("Only Hwb administrators act on another school's users.")
+            raise PermissionDenied(_("Only Hwb administrators act on another school's users."))
         return to_school(row)
 
     def visible_kinds(self, actor: Actor, school_id: int | None = None) -> tuple[Kind, ...]:
@@ -76,7 +86,9 @@ class Users:
         """
         school_id = self._scope(actor, school_id)
         if not rights.may(actor, Action.LIST_USERS, kind, school_id):
-            raise PermissionDenied(f"You may not view {kind} accounts.")
+            raise PermissionDenied(
+                _("You may not view {kind} accounts.").format(kind=kind_name(kind))
+            )
         query = with_school(Account.select(Account, SchoolRow)).where(
             (Account.kind == str(kind)) & still_listed()
         )
@@ -112,7 +124,9 @@ class Users:
         """
         school_id = self._scope(actor, school_id)
         if not rights.may(actor, Action.LIST_USERS, kind, school_id):
-            raise PermissionDenied(_("You may not view {kind} accounts.").format(kind=kind))
+            raise PermissionDenied(
+                _("You may not view {kind} accounts.").format(kind=kind_name(kind))
+            )
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInput(_("A page holds 1 to {count} rows.").format(count=MAX_PAGE_SIZE))
         sql, params = page_query(
@@ -136,7 +150,9 @@ class Users:
         row = self._ctx.account(username)
         summary = to_summary(row)
         if row.id != actor.id and not rights.may_act_on(actor, Action.LIST_USERS, summary.target):
-            raise PermissionDenied(f"You may not view this {summary.kind} account.")
+            raise PermissionDenied(
+                _(rights.REFUSALS[Action.LIST_USERS]).format(kind=kind_name(summary.kind))
+            )
         classes = (
             SchoolClass.select(SchoolClass.name)
             .join(ClassMembership)
@@ -156,7 +172,7 @@ class Users:
         if actor.is_hwb_admin:
             return school_id
         if school_id is not None and school_id != actor.school_id:
-            raise PermissionDenied("Only Hwb administrators act on another school's users.")
+            raise PermissionDenied(_("Only Hwb administrators act on another school's users."))
         return actor.school_id
 
 
@@ -188,7 +204,9 @@ def _page_row(values: tuple) -> UserSummary:
 def _search_term(text: str) -> str:
     term = text.strip()
     if len(term) > MAX_SEARCH_LENGTH:
-        raise InvalidInput(f"A search term is at most {MAX_SEARCH_LENGTH} characters.")
+        raise InvalidInput(
+            _("A search term is at most {count} characters.").format(count=MAX_SEARCH_LENGTH)
+        )
     if has_unsafe(term):
-        raise InvalidInput("A search term cannot contain control characters.")
+        raise InvalidInput(_("A search term cannot contain control characters."))
     return term
