@@ -26,6 +26,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
+from hwb_tui.ui.language import LANGUAGE_BINDING, SwitchesLanguage
 from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
 from hwb_tui.ui.screens.help import HelpScreen
 from hwb_tui.ui.screens.profile import ProfileScreen
@@ -65,14 +66,14 @@ SECTIONS: tuple[Section, ...] = (
             lambda: UsersScreen(Kind.NON_MIS), _lists(Kind.NON_MIS)),
 )  # fmt: skip
 
-EXTRA_BINDINGS: list[Binding] = []
+EXTRA_BINDINGS: list[Binding] = [LANGUAGE_BINDING]
 
 # The section keys share one footer entry ("12345 Screens") so the footer fits 80 columns;
 # each key keeps its own description in the help screen and the palette.
 SECTION_KEYS = Binding.Group(N_("Screens"), compact=True)
 
 
-class HwbApp(App[int]):
+class HwbApp(SwitchesLanguage, App[int]):
     TITLE = "hwb-tui"
     CSS_PATH = "styles/app.tcss"
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
@@ -122,6 +123,7 @@ class HwbApp(App[int]):
 
     def _start(self) -> None:
         assert self.session is not None
+        self.use_remembered_language()
         if self.session.needs_school:
             self._choose_school(can_cancel=False)
         else:
