@@ -347,3 +347,24 @@ async def test_secondary_learner_governor_and_non_mis_only_have_their_profile(ma
             assert isinstance(app.screen, ProfileScreen)
             assert app.screen.check_action("reset_password", ()) is True
             assert [m for m in ("learners", "staff") if app.check_action("section", (m,))] == []
+
+
+async def test_the_mouse_highlights_and_reveals_the_row_under_it(make_app, ui_hwb: Hwb):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")  # the list loses the focus: nothing is shown
+        await pilot.pause()
+        listing = user_list(app)
+        index = next(
+            i
+            for i, row in enumerate(listing.rows)
+            if row.status is PasswordStatus.AVAILABLE and i > 0
+        )
+        await pilot.hover(UserList, offset=(5, index + 1))  # line 0 is the header
+        await pilot.pause()
+        assert listing.highlighted == listing.rows[index]
+        assert listing.revealed_password == known_password(listing.rows[index].username)
+        await pilot.hover("#search")
+        await pilot.pause()
+        assert listing.revealed_password is None
