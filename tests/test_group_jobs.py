@@ -17,6 +17,7 @@ from hwb_tui.store.models import (
     GroupJob,
     GroupJobLearner,
     SchoolClass,
+    utc_now,
 )
 from hwb_tui.store.models import School as SchoolRow
 
@@ -121,6 +122,19 @@ def test_reset_of_a_registration_group_gives_every_learner_a_working_password(de
     champion = demo.users.actor("champion.demo")
     for username in usernames:
         assert demo.passwords.check(username, demo.passwords.reveal(champion, username))
+
+
+def test_learners_who_left_are_in_no_group_and_are_left_alone(demo):
+    teacher = demo.users.actor("teacher.demo")
+    members = group_ids(SECONDARY, "9A")
+    job = demo.jobs.start(teacher, GroupType.REG_GROUP, "9A")
+    Account.update(left_at=utc_now()).where(Account.id == members[0]).execute()
+    assert demo.jobs.preview(teacher, GroupType.REG_GROUP, "9A").learners == 10
+    assert [c.learners for c in demo.jobs.groups(teacher, GroupType.REG_GROUP, search="9A")] == [10]
+    before = account_state()[members[0]]
+    done = demo.jobs.run(teacher, job.id)
+    assert (done.reset, done.skipped) == (10, 1)
+    assert account_state()[members[0]] == before
 
 
 def test_class_and_year_groups_and_their_lists(demo):

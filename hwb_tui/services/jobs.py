@@ -26,6 +26,7 @@ from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context
+from hwb_tui.services.membership import is_open, still_listed
 from hwb_tui.services.users import to_school
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import (
@@ -347,7 +348,12 @@ class Jobs:
                 if account_id not in still_pending:
                     continue  # another session running this job got there first
                 row = accounts.get(account_id)
-                if row is None or not _may_reset(actor, row) or row.school_id != job.school_id:
+                if (
+                    row is None
+                    or not _may_reset(actor, row)
+                    or row.school_id != job.school_id
+                    or not is_open(row)  # left the school, or expired, since the job started
+                ):
                     skipped.append(account_id)
                     continue
                 if row.password_changed_at is not None and row.password_changed_at > job.created_at:
@@ -486,7 +492,8 @@ def _locked(query):
 
 
 def _is_learner():
-    return Account.kind == str(Kind.LEARNER)
+    """Learners still on the school's roll: those who left are in no group."""
+    return (Account.kind == str(Kind.LEARNER)) & still_listed()
 
 
 def _group_column(group_type: GroupType):
