@@ -114,10 +114,14 @@ def _line(pdf, x: float, y: float, width: float, text: str, size: float, color=(
     pdf.set_font_size(size)
     text_width = pdf.get_string_width(text)
     room = (width - 2 * pdf.c_margin) * 0.98  # a little slack, so rounding never wraps it
+    fits = text_width <= room or size * room / text_width >= MIN_FONT_SIZE
     if text_width > room:
         pdf.set_font_size(max(MIN_FONT_SIZE, size * room / text_width))
     line_height = pdf.font_size_pt * PT_TO_MM * 1.35
     pdf.set_xy(x, y)
+    if fits:  # one line: a plain cell, far cheaper than the line-breaking engine
+        pdf.cell(width, line_height, text)
+        return y + line_height
     pdf.multi_cell(width, line_height, text, wrapmode="CHAR", new_x="LEFT", new_y="NEXT")
     return pdf.get_y()
 
