@@ -215,6 +215,10 @@ async def test_reset_with_a_generated_password(make_app, ui_hwb: Hwb):
         assert isinstance(app.screen, UserDetailsScreen)
         assert ui_hwb.passwords.check(username, generated)
         assert "Show password" in screen_text(app)
+        await pilot.press("escape")  # back on the list, the row is read again
+        await pilot.pause()
+        row = user_list(app).highlighted
+        assert row.username == username and row.status is PasswordStatus.AVAILABLE
 
 
 async def test_cancelled_reset_changes_nothing(make_app, ui_hwb: Hwb):

@@ -93,12 +93,12 @@ class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
         yield AppFooter()
 
     def on_mount(self) -> None:
-        self.load()
         self.query_one(UserList).focus()
 
     def on_screen_resume(self) -> None:
-        if self._school_id != self.session.school_id:
-            self.load()
+        # Every time the list comes back (first shown, back from View Details, another school
+        # chosen) it is read again: statuses may have changed meanwhile (a reset, a group reset).
+        self.load()
 
     @property
     def user_list(self) -> UserList:
