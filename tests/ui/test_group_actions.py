@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
 from textual.widgets import ProgressBar
 
 from hwb_tui.domain.model import Kind, PasswordStatus
@@ -12,7 +17,7 @@ from hwb_tui.ui.screens.group_actions import GroupActionsScreen, UnfinishedReset
 from hwb_tui.ui.screens.learner_selection import SelectedUsersMenu
 from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
-from tests.ui.conftest import screen_text
+from tests.ui.conftest import known_password, screen_text
 
 
 def learners_of(hwb: Hwb, reg_group: str) -> list[str]:
@@ -41,11 +46,24 @@ def shown(app: HwbApp) -> str:
     return " ".join(screen_text(app).replace("│", " ").split())
 
 
+def save_files_in(hwb: Hwb, folder: Path) -> Path:
+    """Slips go to `folder`, as --output-dir does."""
+    folder.mkdir()
+    hwb.settings = dataclasses.replace(hwb.settings, output_dir=folder)
+    return folder
+
+
+def pdf_text(folder: Path) -> str:
+    [path] = folder.glob("*.pdf")
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
 def notifications(app: HwbApp) -> str:
     return "\n".join(str(notification.message) for notification in app._notifications)
 
 
-async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb):
+async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb, tmp_path):
+    out = save_files_in(ui_hwb, tmp_path / "out")
     members = learners_of(ui_hwb, "9A")
     app = make_app("teacher.demo")
     async with app.run_test(size=(100, 30)) as pilot:
@@ -68,6 +86,8 @@ async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb):
         assert "Reset 11 passwords: Registration Group 9A" in shown(app)
         bar = app.screen.query_one(ProgressBar)
         assert (bar.total, bar.progress) == (11, 11)
+        await pilot.click("#print-slips")
+        await wait_for_reset(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, UsersScreen)
@@ -76,6 +96,10 @@ async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb):
         }
         assert statuses == {PasswordStatus.AVAILABLE}
     assert_reset(ui_hwb, members)
+    slips = pdf_text(out)
+    champion = ui_hwb.users.actor("champion.demo")
+    for username in members:
+        assert ui_hwb.passwords.reveal(champion, username) in slips
 
 
 async def test_closing_the_dialog_leaves_the_reset_running_and_it_reports_back(
@@ -113,7 +137,7 @@ async def test_space_ticks_learners_and_reset_selected_resets_only_them(make_app
         await pilot.press("space", "u")
         await pilot.pause()
         assert isinstance(app.screen, SelectedUsersMenu)
-        await pilot.press("enter")  # Reset Selected
+        await pilot.press("down", "down", "enter")  # Reset Selected, after the two prints
         await pilot.pause()
         assert isinstance(app.screen, GroupActionsScreen)
         assert "2 selected users will get new passwords" in shown(app)
@@ -167,3 +191,27 @@ async def test_group_keys_belong_to_the_learners_list_only(make_app):
         await pilot.pause()
         assert isinstance(app.screen, UsersScreen)
         assert app.screen.query_one(UserList).selected == ()
+
+
+async def test_print_selected_with_password(make_app, ui_hwb: Hwb, tmp_path):
+    out = save_files_in(ui_hwb, tmp_path / "out")
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        listing = app.screen.query_one(UserList)
+        available = [
+            i for i, row in enumerate(listing.rows) if row.status is PasswordStatus.AVAILABLE
+        ][:2]
+        for index in available:
+            listing.move_to(index)
+            await pilot.press("space")
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Print Selected (With Password)" in shown(app)
+        await pilot.press("down", "enter")
+        await wait_for_reset(app, pilot)
+        assert isinstance(app.screen, UsersScreen)
+        chosen = [listing.rows[i].username for i in available]
+    slips = pdf_text(out)
+    for username in chosen:
+        assert username in slips and known_password(username) in slips

@@ -26,6 +26,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.jobs import GROUP_TYPE_LABELS, GroupChoice, GroupType, JobSummary
 from hwb_tui.ui.group_reset import GroupResetTask, finished_message, progress_message
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.printing import PrintRequest, start_print
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
                     yield Static(id="progress-text", markup=False)
                     yield ProgressBar(id="progress-bar", show_eta=False)
                     with Horizontal(classes="dialog-buttons"):
+                        yield Button(_("Print Slips"), id="print-slips", compact=True)
                         yield Button(_("Close"), id="close", compact=True)
 
     def _title(self) -> str:
@@ -230,6 +232,20 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
         self.query_one("#progress-bar", ProgressBar).update(total=job.total, progress=job.done)
         text = finished_message(job) if job.is_finished else progress_message(job)
         self.query_one("#progress-text", Static).update(text)
+        # Once done, the new passwords can be handed out: slips with the password, as in
+        # the guide's "Securely supply the learners with their new passwords".
+        self.query_one("#print-slips").display = job.is_finished and job.reset > 0
+
+    @on(Button.Pressed, "#print-slips")
+    def _print_slips(self) -> None:
+        assert self._reset_task is not None
+        job = self._reset_task.progress
+        try:
+            usernames = self.hwb.jobs.reset_usernames(self.session.actor, job.id)
+        except HwbError as error:
+            self.refuse(error)
+            return
+        start_print(self, PrintRequest(with_password=True, usernames=usernames))
 
     def relabel(self) -> None:
         """After a language switch: the progress line, in the new language, where it stands."""

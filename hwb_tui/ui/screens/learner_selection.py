@@ -26,6 +26,7 @@ from hwb_tui.domain.rights import Action
 from hwb_tui.services.jobs import JobSummary
 from hwb_tui.ui.group_reset import GroupResetTask
 from hwb_tui.ui.screens.group_actions import GroupActionsScreen
+from hwb_tui.ui.screens.printing import PrintRequest, start_print
 
 if TYPE_CHECKING:
     from hwb_tui.ui.widgets.user_list import UserList
@@ -36,13 +37,21 @@ SELECTION_BINDINGS: list[BindingType] = [
     Binding("space", "toggle_selected", N_("Select"), id="users.toggle-selected", show=False,
             tooltip=N_("Tick or untick the highlighted learner")),
     Binding("u", "selected_users", N_("Selected Users"), id="users.selected-users", show=False,
-            tooltip=N_("Act on the ticked learners: Reset Selected")),
+            tooltip=N_("Act on the ticked learners: print or reset them")),
     Binding("g", "group_actions", N_("Group Actions"), id="users.group-actions", show=False,
             tooltip=N_("Reset the passwords of a registration group, class or year")),
 ]  # fmt: skip
 SELECTION_ACTIONS = frozenset({"toggle_selected", "selected_users", "group_actions"})
 
+PRINT_SELECTED = "print-selected"
+PRINT_SELECTED_WITH_PASSWORD = "print-selected-with-password"
 RESET_SELECTED = "reset-selected"
+# The menu as the portal has it: under Print, then Reset.
+SELECTED_USERS_ACTIONS = (
+    (PRINT_SELECTED, N_("Print Selected")),
+    (PRINT_SELECTED_WITH_PASSWORD, N_("Print Selected (With Password)")),
+    (RESET_SELECTED, N_("Reset Selected")),
+)
 
 
 class SelectedUsersMenu(ModalScreen[str | None]):
@@ -63,7 +72,9 @@ class SelectedUsersMenu(ModalScreen[str | None]):
                 Content(_("Selected Users ({count})").format(count=self._count)),
                 classes="dialog-title",
             )
-            yield OptionList(Option(Content(_("Reset Selected")), id=RESET_SELECTED))
+            yield OptionList(
+                *(Option(Content(_(label)), id=choice) for choice, label in SELECTED_USERS_ACTIONS)
+            )
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
@@ -116,6 +127,9 @@ class SelectsLearners:
         def chosen(choice: str | None) -> None:
             if choice == RESET_SELECTED:
                 self.app.push_screen(GroupActionsScreen(selected), self._follow)
+            elif choice is not None:
+                with_password = choice == PRINT_SELECTED_WITH_PASSWORD
+                start_print(self, PrintRequest(with_password=with_password, usernames=selected))
 
         self.app.push_screen(SelectedUsersMenu(len(selected)), chosen)
 
