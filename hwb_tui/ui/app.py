@@ -27,6 +27,7 @@ from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
 from hwb_tui.ui.language import LANGUAGE_BINDING, SwitchesLanguage
+from hwb_tui.ui.screens import administration
 from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
 from hwb_tui.ui.screens.help import HelpScreen
 from hwb_tui.ui.screens.profile import ProfileScreen
@@ -64,6 +65,8 @@ SECTIONS: tuple[Section, ...] = (
             lambda: UsersScreen(Kind.GOVERNOR), _lists(Kind.GOVERNOR)),
     Section("non-mis", "5", N_("Non-MIS"), N_("View Non-MIS"),
             lambda: UsersScreen(Kind.NON_MIS), _lists(Kind.NON_MIS)),
+    Section("administration", "6", N_("Administration"), N_("Download Passwords"),
+            administration.AdministrationScreen, administration.is_available),
 )  # fmt: skip
 
 EXTRA_BINDINGS: list[Binding] = [LANGUAGE_BINDING]
