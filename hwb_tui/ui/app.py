@@ -14,9 +14,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.widgets import Input, TextArea
 
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import HwbError
@@ -172,6 +174,12 @@ class HwbApp(SwitchesLanguage, App[int]):
                 return False
             return len(self.screen_stack) == 1 or None  # not from inside a details screen
         return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Fields of Textual's own (the command palette's search) blink too; a blink is
+        # ~2.3 KB/s on the wire while the user does nothing, so every field is kept steady.
+        if isinstance(event.widget, Input | TextArea):
+            event.widget.cursor_blink = False
 
     def action_section(self, mode: str) -> None:
         self.switch_mode(mode)

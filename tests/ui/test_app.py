@@ -84,3 +84,13 @@ async def test_no_input_blinks(make_app):
 def test_an_unknown_forced_user_is_refused_before_the_app_starts(ui_settings):
     with pytest.raises(NotFound):
         run_app(ui_settings, as_user="nobody.here")
+
+
+async def test_the_command_palette_field_does_not_blink_either(make_app):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.focused, Input)
+        assert not app.focused.cursor_blink
