@@ -13,6 +13,7 @@ from hwb_tui.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,
+    PermissionDenied,
     PolicyViolation,
     StoreProblem,
 )
@@ -89,6 +90,15 @@ def test_each_reveal_is_recorded_with_its_purpose(hwb, population, purpose):
     assert (record.actor, record.action, record.target) == (TEACHER, str(purpose), LEARNER)
     assert record.school_id == population.school_ids["s1"]
     assert record.origin == f"ssh:{SSH_CLIENT}"
+
+
+def test_rights_are_checked_before_the_status_is_told(hwb, population):
+    """Someone who may not see a password does not learn whether there is one."""
+    Account.update(password_status=str(PasswordStatus.UNAVAILABLE), sealed_password=None).where(
+        Account.username == "champion.s1"
+    ).execute()
+    with pytest.raises(PermissionDenied):
+        hwb.passwords.reveal(hwb.users.actor(TEACHER), "champion.s1")
 
 
 def test_a_reveal_for_another_purpose_is_refused(hwb, population):
