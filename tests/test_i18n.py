@@ -328,3 +328,11 @@ def test_settings_keep_an_explicit_choice_only(tmp_path: Path) -> None:
     assert Settings.resolve(url, key, env={"LANG": "cy_GB.UTF-8"}).language is None
     assert Settings.resolve(url, key, env={"HWB_LANG": "cy"}).language == "cy"
     assert Settings.resolve(url, key, env={"HWB_LANG": "cy"}, language="en").language == "en"
+
+
+def test_cli_user_lists_show_the_status_in_the_chosen_language(
+    demo_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--lang", "cy", "--db", demo_url, "users", "--as", "teacher.demo"]) == 0
+    statuses = {line.split("\t")[-1] for line in capsys.readouterr().out.splitlines()}
+    assert {"Dangos cyfrinair", "Defnyddiwr wedi newid", "-"} <= statuses
