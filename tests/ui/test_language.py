@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from textual.widgets import Input, ProgressBar
@@ -110,6 +111,13 @@ async def test_the_remembered_language_applies_at_start_unless_lang_chose_one(ma
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert "Gweld Dysgwyr" in screen_text(app)
+
+    i18n.set_language(i18n.ENGLISH)
+    ui_hwb.settings = replace(ui_hwb.settings, language="en")  # as --lang en or HWB_LANG=en
+    app = make_app("teacher.demo", view="learners")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "View Learners" in screen_text(app)
 
 
 async def test_f2_during_a_group_reset_keeps_the_reset_and_its_dialog(make_app, ui_hwb):
