@@ -13,6 +13,7 @@ from hwb_tui.domain.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,
+    PasswordUnavailable,
     PermissionDenied,
     PolicyViolation,
     StoreProblem,
@@ -99,6 +100,12 @@ def test_rights_are_checked_before_the_status_is_told(hwb, population):
     ).execute()
     with pytest.raises(PermissionDenied):
         hwb.passwords.reveal(hwb.users.actor(TEACHER), "champion.s1")
+
+
+def test_a_row_marked_available_without_a_copy_says_it_must_be_reset(hwb, population):
+    Account.update(sealed_password=None).where(Account.username == LEARNER).execute()
+    with pytest.raises(PasswordUnavailable, match=r"No password to show: - \(it must be reset\)"):
+        hwb.passwords.reveal(hwb.users.actor(TEACHER), LEARNER)
 
 
 def test_a_reveal_for_another_purpose_is_refused(hwb, population):

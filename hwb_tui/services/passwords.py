@@ -113,13 +113,16 @@ class Passwords:
         row = self._ctx.account(username)
         summary = to_summary(row)
         rights.require(actor, Action.SEE_PASSWORD, summary.target)
-        if summary.status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
+        status = summary.status
+        if status is PasswordStatus.AVAILABLE and row.sealed_password is None:
+            status = PasswordStatus.UNAVAILABLE  # no copy to open, whatever the row claims
+        if status is not PasswordStatus.AVAILABLE:
             message = (
                 _("No password to show: {status} (it must be reset).")
-                if summary.status is PasswordStatus.UNAVAILABLE
+                if status is PasswordStatus.UNAVAILABLE
                 else _("No password to show: {status}.")
             )
-            raise PasswordUnavailable(message.format(status=status_label(summary.status)))
+            raise PasswordUnavailable(message.format(status=status_label(status)))
         password = self._ctx.sealer.open_password(row.id, bytes(row.sealed_password))
         self._ctx.write_transaction(
             lambda: self._ctx.audit(actor, purpose, target=row.username, school_id=row.school_id)
