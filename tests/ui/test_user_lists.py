@@ -270,6 +270,8 @@ async def test_admin_may_not_reset_a_governor_the_key_is_dimmed(make_app):
         await pilot.press("r")
         await pilot.pause()
         assert not isinstance(app.screen, PasswordDialog)
+        # The dimmed key says why, in the rules table's words.
+        assert any("may not reset" in str(n.message) for n in app._notifications)
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.query_one("#reset-password", Button).disabled

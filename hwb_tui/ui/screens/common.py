@@ -5,10 +5,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 
-from hwb_tui.domain.errors import HwbError
+from hwb_tui.domain import rights
+from hwb_tui.domain.errors import HwbError, PermissionDenied
 from hwb_tui.domain.i18n import _
+from hwb_tui.domain.model import Target
 from hwb_tui.domain.text import safe_text
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 
@@ -40,6 +42,28 @@ class UsesServices:
     def refuse(self, error: HwbError) -> None:
         """A refused action explains itself with the domain error's own message."""
         self.app.notify(safe_text(str(error)), severity="error", markup=False)
+
+    # -- dimmed keys say why ---------------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Textual ignores the key of a dimmed binding; say why instead of staying silent."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):  # type: ignore[attr-defined]
+            action = binding.action.partition("(")[0]
+            if self.check_action(action, ()) is None:  # type: ignore[attr-defined]
+                event.stop()
+                self.explain_dimmed(action)
+                return
+
+    def explain_dimmed(self, action: str) -> None:
+        """Screens that dim a key for a reason of their own say more."""
+        self.app.notify(_("That is not available here."), severity="warning", markup=False)
+
+    def explain_rights(self, action: rights.Action, target: Target) -> None:
+        """The rules table's own words for what this user may not do to that account."""
+        try:
+            rights.require(self.session.actor, action, target)
+        except PermissionDenied as error:
+            self.refuse(error)
 
     # -- resetting someone else's password (Manage User › Reset Password) -----------------------
 

@@ -126,6 +126,17 @@ class UserDetailsScreen(UsesServices, Screen[None]):
             return self._may(Action.PRINT_DETAILS) or None
         return True
 
+    def explain_dimmed(self, action: str) -> None:
+        needs = {
+            "copy_password": Action.SEE_PASSWORD,
+            "reset_password": Action.RESET_PASSWORD,
+            "print": Action.PRINT_DETAILS,
+        }
+        if self.details is not None and action in needs:
+            self.explain_rights(needs[action], self.details.summary.target)
+        else:
+            super().explain_dimmed(action)
+
     def action_back(self) -> None:
         self.dismiss()
 

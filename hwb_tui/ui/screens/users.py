@@ -48,6 +48,9 @@ COUNTS = {
     Kind.NON_MIS: N_("{count} non-MIS users"),
 }
 
+# The right each row action needs, for dimming its key and for saying why it is dimmed.
+ACTION_RIGHTS = {"copy_password": Action.SEE_PASSWORD, "reset_password": Action.RESET_PASSWORD}
+
 
 class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -177,15 +180,21 @@ class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
             return self.check_selection_action(action)
         if action == "print_group":
             return self.kind is Kind.LEARNER and (may_print_groups(self) or None)
-        needs = {
-            "copy_password": Action.SEE_PASSWORD,
-            "reset_password": Action.RESET_PASSWORD,
-        }.get(action)
+        needs = ACTION_RIGHTS.get(action)
         if action in ("details", "copy_password", "reset_password") and not self.user_list.rows:
             return None
         if needs and not rights.may(self.session.actor, needs, self.kind, self.session.school_id):
             return None
         return True
+
+    def explain_dimmed(self, action: str) -> None:
+        user = self.user_list.highlighted
+        if user is None:
+            self.app.notify(_("No user is listed."), severity="warning", markup=False)
+        elif action in ACTION_RIGHTS:
+            self.explain_rights(ACTION_RIGHTS[action], user.target)
+        else:
+            super().explain_dimmed(action)
 
     def action_details(self) -> None:
         user = self.user_list.highlighted
