@@ -14,6 +14,7 @@ from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
 from hwb_tui.domain.mis_file import FileRefused
 from hwb_tui.domain.model import Kind, PasswordStatus
+from hwb_tui.domain.usernames import unique_username, unique_usernames
 from hwb_tui.services.config import Settings
 from hwb_tui.services.demo import DEMO_PASSWORD
 from hwb_tui.services.mis_import import ChangeKind
@@ -391,3 +392,15 @@ def test_the_cli_imports_prints_a_dry_run_and_lists_problems(demo, settings, tmp
     assert "line 2: Year" in capsys.readouterr().err
     missing = Path(tmp_path / "nowhere.csv")
     assert main([*base, "import", "staff", str(missing), "--as", "champion.demo"]) == 5
+
+
+def test_usernames_for_many_are_those_given_one_at_a_time():
+    people = [("Siôn", "Jones"), ("Sara", "Jones"), ("Siôn", "Jones"), ("Ann", "Ó Briain")] * 40
+    taken = {"sjones", "sjones3", "aobriain2"}
+    one_at_a_time = set(taken)
+    expected = []
+    for forename, surname in people:
+        expected.append(unique_username(forename, surname, one_at_a_time.__contains__))
+        one_at_a_time.add(expected[-1])
+    assert unique_usernames(people, taken) == expected
+    assert taken == one_at_a_time

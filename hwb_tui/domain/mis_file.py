@@ -207,26 +207,15 @@ def _person(
             )
         )
         return None
-
-    def cell(name: str) -> str:
-        index = columns.get(name)
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    def field(name: str, required: bool) -> str | None:
-        value = cell(name)
-        if not required and not value.strip():
-            return None
-        # The cheap test first: nearly every cell is short, printable and filled in.
-        if len(value) > MAX_FIELD_LENGTH or not value.isprintable() or not value.strip():
-            try:
-                return clean_field(value, name, max_length=MAX_FIELD_LENGTH)
-            except InvalidInput as error:
-                problems.append(_("line {line}: {problem}").format(line=line, problem=error))
-                return None
-        return value.strip()
-
-    values = {name: field(name, required=True) for name in layout.required}
-    optional = {name: field(name, required=False) for name in layout.optional if name in columns}
+    cells = cells + [""] * (width - len(cells))  # a short row's missing cells are empty
+    values = {
+        name: _cleaned(line, cells[columns[name]], name, problems) for name in layout.required
+    }
+    optional = {
+        name: _cleaned(line, cells[columns[name]], name, problems)
+        for name in layout.optional
+        if name in columns and cells[columns[name]].strip()
+    }
     year = _parsed(line, "Year", values.get("Year"), parse_year, problems)
     consent = _parsed(line, "Consent", optional.get("Consent"), _yes_no, problems)
     champion = _parsed(line, CHAMPION_COLUMN, optional.get(CHAMPION_COLUMN), _yes_no, problems)
@@ -270,11 +259,18 @@ def _yes_no(value: str) -> bool:
 def _classes(line: int, value: str | None, problems: list[str]) -> tuple[str, ...]:
     if value is None:
         return ()
-    names = []
-    for part in value.split(CLASS_SEPARATOR):
-        if part.strip():
-            try:
-                names.append(clean_field(part, _("Class name"), max_length=MAX_FIELD_LENGTH))
-            except InvalidInput as error:
-                problems.append(_("line {line}: {problem}").format(line=line, problem=error))
-    return tuple(dict.fromkeys(names))
+    parts = (part for part in value.split(CLASS_SEPARATOR) if part.strip())
+    names = (_cleaned(line, part, _("Class name"), problems) for part in parts)
+    return tuple(dict.fromkeys(name for name in names if name is not None))
+
+
+def _cleaned(line: int, value: str, column: str, problems: list[str]) -> str | None:
+    """The value without surrounding spaces, or None with the problem noted."""
+    # The cheap test first: nearly every cell is short, printable and filled in.
+    if len(value) <= MAX_FIELD_LENGTH and value.isprintable() and value.strip():
+        return value.strip()
+    try:
+        return clean_field(value, column, max_length=MAX_FIELD_LENGTH)
+    except InvalidInput as error:
+        problems.append(_("line {line}: {problem}").format(line=line, problem=error))
+        return None

@@ -30,12 +30,12 @@ from hwb_tui.domain.mis_file import (
 from hwb_tui.domain.model import Actor, Kind, PasswordStatus
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.text import safe_text
-from hwb_tui.domain.usernames import unique_username
+from hwb_tui.domain.usernames import unique_usernames
 from hwb_tui.services.context import Context
+from hwb_tui.store.bulk import insert_rows
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass, utc_now
 from hwb_tui.store.models import School as SchoolRow
 
-INSERT_BATCH = 500  # rows per INSERT: well inside SQLite's limit on bound values
 ID_BATCH = 900
 
 
@@ -94,6 +94,8 @@ class _Plan:
     changes: list[Change] = field(default_factory=list)
     account_of_key: dict[str, int] = field(default_factory=dict)
     unchanged: int = 0
+    # account id -> {class name: membership id}, when the file has a Classes column
+    memberships: dict[int, dict[str, int]] | None = None
 
 
 class MisImport:
@@ -150,11 +152,13 @@ class MisImport:
             )
         school = SchoolRow.get_by_id(school_id)
         mis_file = read_mis_file(data, kind)
-        plan = _current_plan(mis_file, school_id)
         if dry_run:
-            return _result(kind, school.name, True, plan)
-        # Hash before the write transaction (argon2 is slow); the plan is made again inside it.
-        prepared = _prepare_passwords(self._ctx, plan.new) if generate_passwords else {}
+            return _result(kind, school.name, True, _current_plan(mis_file, school_id))
+        prepared = {}
+        if generate_passwords:
+            # Hash before the write transaction (argon2 is slow); the plan is made again in it.
+            new_people = _current_plan(mis_file, school_id).new
+            prepared = _prepare_passwords(self._ctx, new_people)
         with self._ctx.db.atomic():
             plan = _current_plan(mis_file, school_id)
             if generate_passwords and any(person.key not in prepared for person in plan.new):
@@ -184,9 +188,9 @@ class MisImport:
             Account.update(left_at=now).where(Account.id.in_(ids)).execute()
         for ids in _batches(plan.returned, ID_BATCH):
             Account.update(left_at=None).where(Account.id.in_(ids)).execute()
-        usernames = _insert_new(plan, layout.kind, school_id, mis_file, prepared)
-        if mis_file.says(CLASSES_COLUMN):
-            _set_classes(school_id, mis_file.people, plan.account_of_key)
+        usernames = _insert_new(plan, layout.kind, school_id, prepared)
+        if plan.memberships is not None:
+            _set_classes(school_id, mis_file.people, plan)
         passwords = []
         for person in plan.new:
             if person.key in prepared:
@@ -201,11 +205,12 @@ class MisImport:
 
 def _current_plan(mis_file: MisFile, school_id: int) -> _Plan:
     kind = mis_file.layout.kind
-    classes_of = _stored_classes(school_id, kind) if mis_file.says(CLASSES_COLUMN) else None
-    return _plan(mis_file, _stored(school_id, kind), classes_of)
+    memberships = _stored_memberships(school_id, kind) if mis_file.says(CLASSES_COLUMN) else None
+    return _plan(mis_file, _stored(school_id, kind), memberships)
 
 
-def _stored(school_id: int, kind: Kind) -> list[Account]:
+def _stored(school_id: int, kind: Kind) -> list:
+    """The school's accounts of the kind, as light named tuples (no model instances)."""
     return list(
         Account.select(
             Account.id,
@@ -222,10 +227,11 @@ def _stored(school_id: int, kind: Kind) -> list[Account]:
         )
         .where((Account.school == school_id) & (Account.kind == str(kind)))
         .order_by(Account.id)
+        .namedtuples()
     )
 
 
-def _key_of(row: Account, kind: Kind) -> str | None:
+def _key_of(row, kind: Kind) -> str | None:
     return row.admission_number if kind is Kind.LEARNER else row.staff_code
 
 
@@ -241,12 +247,12 @@ _COMPARED = (
 
 
 def _plan(
-    mis_file: MisFile, stored: Sequence[Account], classes_of: dict[int, frozenset[str]] | None
+    mis_file: MisFile, stored: Sequence, memberships: dict[int, dict[str, int]] | None
 ) -> _Plan:
-    """What the file changes; classes_of (account id -> class names) when the file has classes."""
+    """What the file changes; memberships are the stored classes when the file has classes."""
     kind = mis_file.layout.kind
-    plan = _Plan()
-    by_key: dict[str, Account] = {}
+    plan = _Plan(memberships=memberships)
+    by_key: dict[str, object] = {}
     for row in stored:
         key = _key_of(row, kind)
         if key is not None:
@@ -272,12 +278,12 @@ def _plan(
             if wanted != stored_value:
                 values[name] = wanted
                 described.append(f"{label}: {_shown(stored_value)} → {_shown(wanted)}")
-        if classes_of is not None:
-            wanted_classes = frozenset(person.classes or ())
-            if wanted_classes != classes_of.get(row.id, frozenset()):
+        if memberships is not None:
+            stored_classes = memberships.get(row.id, {}).keys()
+            if set(person.classes or ()) != stored_classes:
                 described.append(
-                    f"{CLASSES_COLUMN}: {_shown_classes(classes_of.get(row.id))} → "
-                    f"{_shown_classes(wanted_classes)}"
+                    f"{CLASSES_COLUMN}: {_shown_classes(stored_classes)} → "
+                    f"{_shown_classes(person.classes)}"
                 )
         name = f"{person.forename} {person.surname}"
         if row.left_at is not None:
@@ -307,22 +313,23 @@ def _plan(
     return plan
 
 
-def _stored_classes(school_id: int, kind: Kind) -> dict[int, frozenset[str]]:
-    classes: dict[int, set[str]] = {}
+def _stored_memberships(school_id: int, kind: Kind) -> dict[int, dict[str, int]]:
+    """account id -> {class name: membership id} for the school's accounts of the kind."""
+    memberships: dict[int, dict[str, int]] = {}
     query = (
-        ClassMembership.select(ClassMembership.account, SchoolClass.name)
+        ClassMembership.select(ClassMembership.account, SchoolClass.name, ClassMembership.id)
         .join(SchoolClass)
         .switch(ClassMembership)
         .join(Account)
         .where((Account.school == school_id) & (Account.kind == str(kind)))
         .tuples()
     )
-    for account_id, name in query:
-        classes.setdefault(account_id, set()).add(name)
-    return {account_id: frozenset(names) for account_id, names in classes.items()}
+    for account_id, name, membership_id in query:
+        memberships.setdefault(account_id, {})[name] = membership_id
+    return memberships
 
 
-def _shown_classes(names: frozenset[str] | None) -> str:
+def _shown_classes(names: Iterable[str] | None) -> str:
     return "; ".join(sorted(names)) if names else "(none)"
 
 
@@ -344,100 +351,102 @@ def _prepare_passwords(context: Context, people: Sequence[MisPerson]) -> dict[st
     }
 
 
+# The columns a new account is inserted with, in the order _new_account_row gives them.
+_NEW_ACCOUNT_COLUMNS = (
+    "username",
+    "forename",
+    "surname",
+    "kind",
+    "school",
+    "is_digital_champion",
+    "year",
+    "reg_group",
+    "admission_number",
+    "staff_code",
+    "consent",
+    "created_at",
+    "password_hash",
+    "password_status",
+    "password_changed_at",
+)
+
+
 def _insert_new(
-    plan: _Plan,
-    kind: Kind,
-    school_id: int,
-    mis_file: MisFile,
-    prepared: dict[str, tuple[str, str]],
+    plan: _Plan, kind: Kind, school_id: int, prepared: dict[str, tuple[str, str]]
 ) -> dict[str, str]:
-    """Insert the new people in batches; record their ids in the plan; key -> username."""
+    """Insert the new people in one statement; record their ids in the plan; key -> username."""
     if not plan.new:
         return {}
     taken = {username for (username,) in Account.select(Account.username).tuples()}
-    usernames: dict[str, str] = {}
+    names = unique_usernames(((p.forename, p.surname) for p in plan.new), taken)
+    usernames = {person.key: name for person, name in zip(plan.new, names, strict=True)}
     rows = []
-    for person in plan.new:
-        username = unique_username(person.forename, person.surname, taken.__contains__)
-        taken.add(username)
-        usernames[person.key] = username
+    now = utc_now()
+    for person, username in zip(plan.new, names, strict=True):
         password_hash = prepared[person.key][1] if person.key in prepared else None
+        status = PasswordStatus.AVAILABLE if password_hash else PasswordStatus.UNAVAILABLE
         rows.append(
-            {
-                "username": username,
-                "forename": person.forename,
-                "surname": person.surname,
-                "kind": str(kind),
-                "school": school_id,
-                "is_digital_champion": bool(person.is_digital_champion),
-                "year": person.year,
-                "reg_group": person.reg_group,
-                "admission_number": person.key if kind is Kind.LEARNER else None,
-                "staff_code": person.key if kind is Kind.STAFF else None,
-                "consent": person.consent,
-                "password_hash": password_hash,
-                "password_status": str(
-                    PasswordStatus.AVAILABLE if password_hash else PasswordStatus.UNAVAILABLE
-                ),
-                "password_changed_at": utc_now() if password_hash else None,
-            }
+            (
+                username,
+                person.forename,
+                person.surname,
+                str(kind),
+                school_id,
+                bool(person.is_digital_champion),
+                person.year,
+                person.reg_group,
+                person.key if kind is Kind.LEARNER else None,
+                person.key if kind is Kind.STAFF else None,
+                person.consent,
+                now,
+                password_hash,
+                str(status),
+                now if password_hash else None,
+            )
         )
-    for batch in _batches(rows, INSERT_BATCH):
-        Account.insert_many(batch).execute()
+    insert_rows(Account, _NEW_ACCOUNT_COLUMNS, rows)
     key_field = Account.admission_number if kind is Kind.LEARNER else Account.staff_code
     for names in _batches(list(usernames.values()), ID_BATCH):
-        query = Account.select(Account.id, key_field.alias("key")).where(
-            Account.username.in_(names)
-        )
+        query = Account.select(Account.id, key_field).where(Account.username.in_(names))
         for account_id, key in query.tuples():
             plan.account_of_key[key] = account_id
     return usernames
 
 
-def _set_classes(
-    school_id: int, people: Iterable[MisPerson], account_of_key: dict[str, int]
-) -> None:
+def _set_classes(school_id: int, people: Iterable[MisPerson], plan: _Plan) -> None:
     """Each listed person's classes become exactly those the file names; classes are created."""
-    wanted = {account_of_key[person.key]: set(person.classes or ()) for person in people}
+    current = plan.memberships or {}
+    wanted = {plan.account_of_key[person.key]: set(person.classes or ()) for person in people}
     class_ids = dict(
         SchoolClass.select(SchoolClass.name, SchoolClass.id)
         .where(SchoolClass.school == school_id)
         .tuples()
     )
     missing = sorted({name for names in wanted.values() for name in names} - class_ids.keys())
-    for batch in _batches([{"school": school_id, "name": name} for name in missing], INSERT_BATCH):
-        SchoolClass.insert_many(batch).execute()
     if missing:
+        insert_rows(SchoolClass, ("school", "name"), ((school_id, name) for name in missing))
         class_ids.update(
             SchoolClass.select(SchoolClass.name, SchoolClass.id)
-            .where((SchoolClass.school == school_id) & SchoolClass.name.in_(missing))
+            .where(SchoolClass.school == school_id)
             .tuples()
         )
-    current: dict[int, dict[str, int]] = {}
-    for account_ids in _batches(list(wanted), ID_BATCH):
-        query = (
-            ClassMembership.select(ClassMembership.id, ClassMembership.account, SchoolClass.name)
-            .join(SchoolClass)
-            .where(ClassMembership.account.in_(account_ids))
-            .tuples()
-        )
-        for membership_id, account_id, name in query:
-            current.setdefault(account_id, {})[name] = membership_id
     stale = [
         membership_id
-        for account_id, memberships in current.items()
-        for name, membership_id in memberships.items()
-        if name not in wanted[account_id]
+        for account_id, names in wanted.items()
+        for name, membership_id in current.get(account_id, {}).items()
+        if name not in names
     ]
     for ids in _batches(stale, ID_BATCH):
         ClassMembership.delete().where(ClassMembership.id.in_(ids)).execute()
-    added = [
-        {"account": account_id, "school_class": class_ids[name]}
-        for account_id, names in wanted.items()
-        for name in sorted(names - current.get(account_id, {}).keys())
-    ]
-    for batch in _batches(added, INSERT_BATCH):
-        ClassMembership.insert_many(batch).execute()
+    insert_rows(
+        ClassMembership,
+        ("account", "school_class"),
+        (
+            (account_id, class_ids[name])
+            for account_id, names in wanted.items()
+            for name in sorted(names - current.get(account_id, {}).keys())
+        ),
+    )
 
 
 def _batches(items: Sequence, size: int) -> Iterable[Sequence]:
