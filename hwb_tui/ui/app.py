@@ -28,6 +28,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
+from hwb_tui.ui.idle_lock import IdleLock
 from hwb_tui.ui.language import LANGUAGE_BINDING, SwitchesLanguage
 from hwb_tui.ui.screens import administration
 from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
@@ -78,7 +79,7 @@ EXTRA_BINDINGS: list[Binding] = [LANGUAGE_BINDING]
 SECTION_KEYS = Binding.Group(N_("Screens"), compact=True)
 
 
-class HwbApp(SwitchesLanguage, App[int]):
+class HwbApp(IdleLock, SwitchesLanguage, App[int]):
     TITLE = "hwb-tui"
     CSS_PATH = "styles/app.tcss"
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
@@ -116,6 +117,7 @@ class HwbApp(SwitchesLanguage, App[int]):
     # -- starting: sign in, choose a school, open the first section --------------------------
 
     def on_mount(self) -> None:
+        self.start_idle_lock()
         if self.session is None:
             self.push_screen(SignInScreen(), self._signed_in)
         else:
@@ -163,6 +165,8 @@ class HwbApp(SwitchesLanguage, App[int]):
     # -- keys ---------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.is_locked:
+            return action == "quit"  # no palette, section or help past the lock
         if action == "section":
             if self.session is None or self.session.needs_school:
                 return False
