@@ -6,6 +6,8 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, work
+from textual.reactive import Reactive
+from textual.screen import Screen, ScreenResultType
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError, PermissionDenied
@@ -15,9 +17,22 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from hwb_tui.services.hwb import Hwb
     from hwb_tui.ui.app import HwbApp
     from hwb_tui.ui.session import Session
+
+
+class QuietScreen(Screen[ScreenResultType]):
+    """A screen that is not repainted whole when the focus moves.
+
+    Textual repaints the entire screen on every focus change (~9 KB at 120x40, e.g. for `/`
+    into the search field). The widgets that gain and lose the focus repaint themselves, so
+    the rest of the screen need not be sent again over a slow link.
+    """
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
 
 class UsesServices:

@@ -9,14 +9,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Label, Static
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.text import safe_text
-from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 from hwb_tui.ui.session import role_label
 from hwb_tui.ui.widgets.app_footer import AppFooter
@@ -39,7 +38,7 @@ def field_grid(fields: list[tuple[str, str | None]], id: str) -> Grid:
     )
 
 
-class ProfileScreen(UsesServices, Screen[None]):
+class ProfileScreen(UsesServices, QuietScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reset_password", N_("Reset password"), id="profile.reset-password",
                 tooltip=N_("Choose a new password for your own account")),

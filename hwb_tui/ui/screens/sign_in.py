@@ -6,20 +6,19 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.domain.text import safe_text
-from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 from hwb_tui.ui.widgets.title_bar import TitleBar
 
 
-class SignInScreen(UsesServices, Screen[Actor]):
+class SignInScreen(UsesServices, QuietScreen[Actor]):
     def compose(self) -> ComposeResult:
         yield TitleBar(_("Hwb User Management Portal"), _("Sign in"))
         with Horizontal(id="sign-in-body"):

@@ -8,7 +8,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Label
 
 from hwb_tui.domain import rights
@@ -16,7 +15,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import STATUS_LABELS, Kind, UserDetails
 from hwb_tui.domain.rights import Action
-from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.printing import PrintActions, may_print, open_print_menu
 from hwb_tui.ui.screens.profile import field_grid
 from hwb_tui.ui.widgets.app_footer import AppFooter
@@ -31,7 +30,7 @@ KIND_NAMES = {
 }
 
 
-class UserDetailsScreen(UsesServices, Screen[None]):
+class UserDetailsScreen(UsesServices, QuietScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="details.back",
                 tooltip=N_("Back to the list")),

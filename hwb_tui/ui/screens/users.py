@@ -9,7 +9,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
@@ -19,7 +18,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.rights import Action
-from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.learner_selection import (
     SELECTION_ACTIONS,
     SELECTION_BINDINGS,
@@ -52,7 +51,7 @@ COUNTS = {
 ACTION_RIGHTS = {"copy_password": Action.SEE_PASSWORD, "reset_password": Action.RESET_PASSWORD}
 
 
-class UsersScreen(SelectsLearners, UsesServices, Screen[None]):
+class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_search", N_("Search"), id="users.search",
                 tooltip=N_("Filter by surname, forename, username or admission number")),
