@@ -196,3 +196,26 @@ def test_the_command_line_and_the_service_write_the_same_file(
     assert code == 0
     assert (out / "b.csv").read_bytes() == by_service.read_bytes()
     assert mode_of(out / "b.csv") == 0o600
+
+
+def test_export_down_standard_output_matches_the_file(
+    sqlite_demo: Hwb, sqlite_url: str, out: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`ssh host hwb-tui export pupils … -o - > pupils.csv`."""
+    teacher = sqlite_demo.users.actor("teacher.demo")
+    by_service = sqlite_demo.exports.download(teacher, Download.ALL_PUPILS, out / "a.csv").path
+    key = str(sqlite_demo.settings.key_file)
+    export = ["export", "pupils", "--as", "teacher.demo", "--yes", "-o", "-"]
+    assert main(["--db", sqlite_url, "--key-file", key, *export]) == 0
+    assert capsysbinary.readouterr().out == by_service.read_bytes()
+    assert list(out.iterdir()) == [by_service]
+
+
+def test_leavers_are_left_out_of_the_download(sqlite_demo: Hwb, out: Path) -> None:
+    from hwb_tui.store.models import Account, utc_now
+
+    add_account("Efa", "Gadael", "efagadael")
+    Account.update(left_at=utc_now()).where(Account.username == "efagadael").execute()
+    teacher = sqlite_demo.users.actor("teacher.demo")
+    rows = read_back(sqlite_demo.exports.download(teacher, Download.ALL_PUPILS, out / "p.csv").path)
+    assert "efagadael" not in {row[2] for row in rows}

@@ -408,3 +408,62 @@ def test_cli_refusals_use_the_usual_exit_codes(
     assert code == exit_code
     assert capsys.readouterr().err.startswith("hwb-tui: ")
     assert only_file_in(out) == []
+
+
+# -- over SSH: slips down standard output, and accounts that can no longer sign in -------------
+
+
+def test_cli_sends_slips_down_standard_output(
+    sqlite_demo: Hwb, sqlite_url: str, out: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """`ssh host hwb-tui print … -o - > slips.pdf`: the PDF arrives, nothing stays behind."""
+    key = str(sqlite_demo.settings.key_file)
+    before = audit_count(AuditAction.PRINT)
+    printing = ["print", "--reg-group", "9A", "--as", "teacher.demo", "--with-password"]
+    code = main(["--db", sqlite_url, "--key-file", key, *printing, "-o", "-"])
+    captured = capsysbinary.readouterr()
+    assert code == 0 and captured.out.startswith(b"%PDF-")
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(captured.out)).pages)
+    assert "Zoë Ó Briain" in text and "Croeso2026" in text
+    assert b"standard output" in captured.err
+    assert audit_count(AuditAction.PRINT) == before + 1
+
+
+def test_nothing_goes_down_standard_output_when_the_audit_fails(
+    sqlite_demo: Hwb, out: Path
+) -> None:
+    stream = io.BytesIO()
+    break_audit_trail(sqlite_demo)
+    with pytest.raises(StoreProblem):
+        sqlite_demo.printing.print_users(
+            sqlite_demo.users.actor("teacher.demo"), ["learner.demo"], stream
+        )
+    assert stream.getvalue() == b""
+
+
+def test_a_terminal_is_never_sent_a_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hwb_tui.cli.common import output_target
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stdout", Terminal())
+    with pytest.raises(InvalidInput, match="terminal"):
+        output_target("-")
+
+
+def test_leavers_are_not_printed(sqlite_demo: Hwb, out: Path) -> None:
+    from hwb_tui.store.models import Account, utc_now
+
+    hwb = sqlite_demo
+    add_account("Efa", "Gadael", "efagadael")
+    Account.update(left_at=utc_now()).where(Account.username == "efagadael").execute()
+    teacher = hwb.users.actor("teacher.demo")
+
+    assert "efagadael" not in pdf_text(
+        hwb.printing.print_reg_group(teacher, "9A", out / "g.pdf").path
+    )
+    with pytest.raises(PermissionDenied):
+        hwb.printing.print_users(teacher, ["efagadael"], out / "one.pdf")
+    assert not (out / "one.pdf").exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import BinaryIO
 
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.i18n import _
@@ -24,6 +26,25 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and exit 2, like every other failure
         raise UsageError(message)
+
+
+# `-o -`: credentials on standard output, so `ssh host hwb-tui print … -o - > slips.pdf` brings
+# them to the user's own machine without a copy on the server.
+STANDARD_OUTPUT = "-"
+
+
+def output_target(value: str) -> Path | BinaryIO:
+    if value != STANDARD_OUTPUT:
+        return Path(value)
+    if sys.stdout.isatty():
+        raise InvalidInput(
+            _("Standard output is a terminal: send it to a file, as in -o - > FILE.")
+        )
+    return sys.stdout.buffer
+
+
+def written_to(path: Path | None) -> str:
+    return str(path) if path is not None else _("standard output")
 
 
 def add_acting_user(parser: argparse.ArgumentParser) -> None:

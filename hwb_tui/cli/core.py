@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from hwb_tui.cli.common import (
@@ -14,8 +13,10 @@ from hwb_tui.cli.common import (
     acting_user,
     add_acting_user,
     confirm,
+    output_target,
     read_password,
     school_id,
+    written_to,
 )
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.i18n import _, ngettext
@@ -184,14 +185,14 @@ def cmd_export(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     if not args.yes and not confirm(_("Proceed with download? [y/N] ")):
         raise InvalidInput(_("Download cancelled: nothing was written."))
     result = hwb.exports.download(
-        actor, download, Path(args.output), school_id(hwb, actor, args.school)
+        actor, download, output_target(args.output), school_id(hwb, actor, args.school)
     )
     print(
         ngettext(
             "Wrote {rows} user to {path} (readable by you only).",
             "Wrote {rows} users to {path} (readable by you only).",
             result.rows,
-        ).format(rows=result.rows, path=result.path),
+        ).format(rows=result.rows, path=written_to(result.path)),
         file=sys.stderr,
     )
     return EXIT_OK

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import TextIO
 
-from hwb_tui.cli.common import EXIT_OK, UsageError, acting_user, add_acting_user, school_id
+from hwb_tui.cli.common import (
+    EXIT_OK,
+    UsageError,
+    acting_user,
+    add_acting_user,
+    output_target,
+    school_id,
+)
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
@@ -30,7 +36,13 @@ def add_commands(subparsers) -> dict:
     printing.add_argument(
         "--with-password", action="store_true", help=_("put each user's password on the slip")
     )
-    printing.add_argument("-o", "--output", required=True, metavar="FILE.pdf")
+    printing.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="FILE.pdf",
+        help=_("the PDF to write, or - for standard output"),
+    )
     printing.add_argument(
         "--school", metavar="CODE", help=_("the registration group's school (Hwb administrators)")
     )
@@ -43,30 +55,35 @@ def cmd_print(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     if args.school and not args.reg_group:
         raise UsageError(_("--school goes with --reg-group"))
     actor = acting_user(hwb, args)
-    path = Path(args.output)
+    target = output_target(args.output)
     if args.reg_group:
         result = hwb.printing.print_reg_group(
             actor,
             args.reg_group,
-            path,
+            target,
             with_password=args.with_password,
             school_id=school_id(hwb, actor, args.school),
         )
     else:
         result = hwb.printing.print_users(
-            actor, args.usernames, path, with_password=args.with_password
+            actor, args.usernames, target, with_password=args.with_password
         )
     return _report(result)
 
 
 def _report(result: PrintResult) -> int:
     """Say where the slips are (and whether the printer took them) on stderr."""
-    print(
-        _("Wrote {users} slips to {path} (readable by you only).").format(
-            users=result.users, path=result.path
-        ),
-        file=sys.stderr,
-    )
+    if result.path is None:
+        print(
+            _("Wrote {users} slips to standard output.").format(users=result.users), file=sys.stderr
+        )
+    else:
+        print(
+            _("Wrote {users} slips to {path} (readable by you only).").format(
+                users=result.users, path=result.path
+            ),
+            file=sys.stderr,
+        )
     if result.printer_problem:
         print(
             _("hwb-tui: the printer {printer} did not take them: {reason}").format(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
@@ -15,7 +16,8 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context
 from hwb_tui.services.crypto import Sealer
 from hwb_tui.services.csv_export import PUPIL_COLUMNS, STAFF_COLUMNS, render_csv
-from hwb_tui.services.files import write_private_file
+from hwb_tui.services.files import deliver_private
+from hwb_tui.services.membership import still_listed
 from hwb_tui.store.models import Account
 
 # The guide's words, word for word; show it with _(DOWNLOAD_WARNING).
@@ -28,7 +30,7 @@ DATE_FORMAT = "%d/%m/%Y"
 
 @dataclass(frozen=True, slots=True)
 class ExportResult:
-    path: Path
+    path: Path | None  # None when written to a stream (standard output)
     rows: int
     with_passwords: int
 
@@ -41,7 +43,11 @@ class Exports:
         return rights.may_download(actor, download, school_id or actor.school_id)
 
     def download(
-        self, actor: Actor, download: Download, path: Path, school_id: int | None = None
+        self,
+        actor: Actor,
+        download: Download,
+        target: Path | BinaryIO,
+        school_id: int | None = None,
     ) -> ExportResult:
         school_id = school_in_scope(actor, school_id)
         if not rights.may_download(actor, download, school_id):
@@ -51,7 +57,7 @@ class Exports:
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
         rows = list(
             Account.select()
-            .where((Account.school == school_id) & (Account.kind == str(kind)))
+            .where((Account.school == school_id) & (Account.kind == str(kind)) & still_listed())
             .order_by(Account.surname, Account.forename, Account.username)
         )
         sealer = self._ctx.sealer  # a missing or wrong key stops the download here, clearly
@@ -79,7 +85,7 @@ class Exports:
                     detail=f"{download}: {len(rows)} users, {with_passwords} with passwords",
                 )
 
-        written = write_private_file(path, render_csv(columns, cells), record)
+        written = deliver_private(target, render_csv(columns, cells), record)
         return ExportResult(path=written, rows=len(rows), with_passwords=with_passwords)
 
 

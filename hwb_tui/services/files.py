@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.i18n import _
@@ -18,6 +19,21 @@ def timestamped_path(directory: Path, stem: str, suffix: str) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     safe_stem = "".join(char if char.isalnum() or char in "-_" else "-" for char in stem)
     return directory.expanduser() / f"{safe_stem}-{stamp}{suffix}"
+
+
+def deliver_private(
+    target: Path | BinaryIO, data: bytes, commit: Callable[[], None]
+) -> Path | None:
+    """Credentials to a private file, or to a stream such as standard output over SSH.
+
+    Either way `commit` (the audit record) comes first: if it fails, nothing is delivered.
+    """
+    if isinstance(target, Path):
+        return write_private_file(target, data, commit)
+    commit()
+    target.write(data)
+    target.flush()
+    return None
 
 
 def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> Path:

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
@@ -24,7 +25,8 @@ from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context, to_summary
 from hwb_tui.services.exports import school_in_scope, shown_password
-from hwb_tui.services.files import write_private_file
+from hwb_tui.services.files import deliver_private
+from hwb_tui.services.membership import require_open, still_listed
 from hwb_tui.services.slip_pdf import Slip, render_slips
 from hwb_tui.services.users import with_school
 from hwb_tui.store.models import Account, School
@@ -43,7 +45,7 @@ ROLE_NAMES = {
 
 @dataclass(frozen=True, slots=True)
 class PrintResult:
-    path: Path
+    path: Path | None  # None when written to a stream (standard output)
     users: int
     with_password: bool
     printer: str | None = None  # the printer the slips were also sent to
@@ -66,6 +68,7 @@ class Printing:
                 (Account.school == school_id)
                 & (Account.kind == str(Kind.LEARNER))
                 & Account.reg_group.is_null(False)
+                & still_listed()
             )
             .distinct()
         )
@@ -77,13 +80,14 @@ class Printing:
         self,
         actor: Actor,
         usernames: Sequence[str],
-        path: Path,
+        target: Path | BinaryIO,
         *,
         with_password: bool = False,
     ) -> PrintResult:
         """Slips for the named users (Print Details, Print With Password, Print Selected).
 
-        All or nothing: one unknown user, or one the actor may not print, prints nobody.
+        All or nothing: one unknown user, one who has left or expired, or one the actor may
+        not print, prints nobody.
         """
         wanted = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
         if not wanted:
@@ -97,13 +101,15 @@ class Printing:
                     names=", ".join(repr(safe_text(name)) for name in missing)
                 )
             )
+        for row in rows:
+            require_open(row)  # a slip for an account that cannot sign in helps nobody
         schools = {row.school_id for row in rows}
         return self._print(
             actor,
             rows,
-            path,
+            target,
             with_password=with_password,
-            target=rows[0].username if len(rows) == 1 else None,
+            subject=rows[0].username if len(rows) == 1 else None,
             school_id=schools.pop() if len(schools) == 1 else None,
         )
 
@@ -111,7 +117,7 @@ class Printing:
         self,
         actor: Actor,
         reg_group: str,
-        path: Path,
+        target: Path | BinaryIO,
         *,
         with_password: bool = False,
         school_id: int | None = None,
@@ -127,6 +133,7 @@ class Printing:
                 (Account.school == school_id)
                 & (Account.kind == str(Kind.LEARNER))
                 & (Account.reg_group == name)
+                & still_listed()
             )
         )
         if not rows:
@@ -138,9 +145,9 @@ class Printing:
         return self._print(
             actor,
             rows,
-            path,
+            target,
             with_password=with_password,
-            target=f"registration group {name}",  # the audit trail is kept in English
+            subject=f"registration group {name}",  # the audit trail is kept in English
             school_id=school_id,
         )
 
@@ -148,10 +155,10 @@ class Printing:
         self,
         actor: Actor,
         rows: list[Account],
-        path: Path,
+        target: Path | BinaryIO,
         *,
         with_password: bool,
-        target: str | None,
+        subject: str | None,
         school_id: int | None,
     ) -> PrintResult:
         for row in rows:
@@ -168,7 +175,8 @@ class Printing:
         )
         slips = [_slip(row, password) for row, password in zip(rows, passwords, strict=True)]
         pdf = render_slips(slips)
-        printer = self._printer()
+        # Slips sent down a stream (standard output over SSH) are for the user's own printer.
+        printer = self._printer() if isinstance(target, Path) else None
         usernames = ", ".join(row.username for row in rows)
         detail = (
             ("Print With Password" if with_password else "Print Details")
@@ -180,12 +188,12 @@ class Printing:
             # An audit record that cannot be written raises StoreProblem: the file is not kept.
             self._ctx.write_transaction(
                 lambda: self._ctx.audit(
-                    actor, AuditAction.PRINT, target=target, school_id=school_id, detail=detail
+                    actor, AuditAction.PRINT, target=subject, school_id=school_id, detail=detail
                 )
             )
 
-        written = write_private_file(path, pdf, record)
-        problem = _send_to_printer(printer, written) if printer else None
+        written = deliver_private(target, pdf, record)
+        problem = _send_to_printer(printer, written) if printer and written else None
         return PrintResult(
             path=written,
             users=len(rows),
