@@ -84,8 +84,7 @@ async def test_print_with_password_from_the_details_screen(make, out: Path, out_
         assert isinstance(app.screen, UserDetailsScreen)
         await pilot.press("p")
         assert isinstance(app.screen, PrintMenu)
-        app.screen.query_one("#print-with-password", Button).focus()
-        await pilot.press("enter")
+        await pilot.press("w")  # Print With Password
         await settle(pilot)
         assert isinstance(app.screen, UserDetailsScreen)
         path = saved(out, ".pdf")

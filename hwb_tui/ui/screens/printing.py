@@ -57,6 +57,10 @@ class PrintMenu(ModalScreen[bool | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Go Back"), id="print.cancel",
                 tooltip=N_("Close without printing")),
+        Binding("d", "details", N_("Print Details"), id="print.details",
+                tooltip=N_("Slips with the name and username, without the password")),
+        Binding("w", "with_password", N_("Print With Password"), id="print.with-password",
+                tooltip=N_("Slips with the name, username and password")),
     ]  # fmt: skip
 
     def __init__(self, subject: str, *, may_print_password: bool) -> None:
@@ -78,13 +82,19 @@ class PrintMenu(ModalScreen[bool | None]):
                 )
                 yield Button(_("Go Back"), id="cancel", compact=True)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "with_password":
+            return self._may_print_password or None
+        return True
+
     @on(Button.Pressed, "#print-details")
-    def _details(self) -> None:
+    def action_details(self) -> None:
         self.dismiss(False)
 
     @on(Button.Pressed, "#print-with-password")
-    def _with_password(self) -> None:
-        self.dismiss(True)
+    def action_with_password(self) -> None:
+        if self._may_print_password:
+            self.dismiss(True)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
