@@ -3,6 +3,7 @@ are killed at random), and the consistency every account must keep whatever happ
 
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -42,12 +43,14 @@ def run_child(settings: Settings, work: str) -> None:
 
 
 def start_child(settings: Settings, work: str) -> subprocess.Popen:
-    """A child doing `work`; returns once it has opened the database."""
+    """A child doing `work`, leading its own process group (with any hashing workers it
+    starts); returns once it has opened the database."""
     child = subprocess.Popen(
         child_command(settings, work),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     assert child.stdout.readline().strip() == "ready", child.stderr.read()
     return child
@@ -55,7 +58,7 @@ def start_child(settings: Settings, work: str) -> subprocess.Popen:
 
 def kill_at_random(child: subprocess.Popen, rng: random.Random, longest: float) -> None:
     time.sleep(rng.uniform(0, longest))
-    child.send_signal(signal.SIGKILL)
+    os.killpg(child.pid, signal.SIGKILL)  # as a dead machine would: workers and all
     child.wait(timeout=30)
     child.stdout.close()
     child.stderr.close()

@@ -17,6 +17,7 @@ from hwb_tui.services.hwb import Hwb
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord
 from tests.robustness import assert_database_sound, kill_at_random, start_child
+from tests.test_mis_import import LEARNER_HEADER, csv_bytes, learner_rows
 
 TEACHER = "teacher.demo"
 LEARNER = "learner.demo"
@@ -167,3 +168,36 @@ def test_a_database_that_stays_busy_is_refused_in_plain_words(
     assert "locked" not in str(refusal.value)
     assert "nothing was changed" in str(refusal.value)
     assert account_state(LEARNER) == before
+
+
+def test_sigkill_at_random_points_of_an_mis_import_applies_it_whole_or_not_at_all(
+    demo, settings, tmp_path
+):
+    rng = random.Random(11)
+    new_learners = 300
+    for attempt in range(4):
+        marker = f"ZZ{attempt}"
+        rows = [LEARNER_HEADER, *learner_rows(demo)]
+        rows += [
+            ["Llwyth", f"Dysgwr{i}", "", "01/09/2026", "9", "9Z", "Yes", f"{marker}{i:05d}"]
+            for i in range(new_learners)
+        ]
+        path = tmp_path / f"mis-{attempt}.csv"
+        path.write_bytes(csv_bytes(rows))
+        demo.close()
+        child = start_child(
+            settings,
+            f"""
+            from pathlib import Path
+            from hwb_tui.domain.model import Kind
+            champion = hwb.users.actor("champion.demo")
+            hwb.mis_import.import_file(
+                champion, Kind.LEARNER, Path({str(path)!r}), generate_passwords=True
+            )
+            """,
+        )
+        kill_at_random(child, rng, longest=3.0)
+        with Hwb.open(settings) as again:
+            assert_database_sound(again)
+            imported = Account.select().where(Account.admission_number.startswith(marker)).count()
+            assert imported in (0, new_learners)
