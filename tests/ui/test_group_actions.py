@@ -13,6 +13,7 @@ from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.services.jobs import GroupType, Jobs
 from hwb_tui.ui.app import HwbApp
+from hwb_tui.ui.screens.confirm_identity import ConfirmIdentityDialog
 from hwb_tui.ui.screens.group_actions import GroupActionsScreen, UnfinishedResetDialog
 from hwb_tui.ui.screens.learner_selection import SelectedUsersMenu
 from hwb_tui.ui.screens.users import UsersScreen
@@ -34,6 +35,17 @@ def assert_reset(hwb: Hwb, usernames) -> None:
     champion = hwb.users.actor("champion.demo")
     for username in usernames:
         assert hwb.passwords.check(username, hwb.passwords.reveal(champion, username))
+
+
+async def confirm_identity(app: HwbApp, pilot, password: str = "Croeso2026") -> None:
+    """Reset Passwords first asks for the operator's own password (re-authentication)."""
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmIdentityDialog)
+    await pilot.press(*password, "enter")
+    # The check runs in the dialog's worker, which ends with the dialog itself when it passes.
+    while any(worker.group == "confirm-identity" and worker.is_running for worker in app.workers):
+        await pilot.pause(0.05)
+    await pilot.pause()
 
 
 async def wait_for_reset(app: HwbApp, pilot) -> None:
@@ -69,6 +81,7 @@ async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb, t
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("g")
+        await pilot.pause()
         assert isinstance(app.screen, GroupActionsScreen)
         assert "Registration Group" in shown(app)
         await pilot.press("enter")  # Registration Group
@@ -82,6 +95,7 @@ async def test_group_actions_reset_a_registration_group(make_app, ui_hwb: Hwb, t
         assert "11 learners in Registration Group 9A at Riverside High School" in text
         assert "Reset Passwords" in text
         await pilot.press("enter")  # Reset Passwords
+        await confirm_identity(app, pilot)
         await wait_for_reset(app, pilot)
         assert "Reset 11 passwords: Registration Group 9A" in shown(app)
         bar = app.screen.query_one(ProgressBar)
@@ -112,7 +126,9 @@ async def test_closing_the_dialog_leaves_the_reset_running_and_it_reports_back(
         await pilot.press("9", "enter")
         await pilot.pause()
         assert "21 learners in Year 9" in shown(app)
-        await pilot.press("enter", "escape")  # reset, and close at once
+        await pilot.press("enter")
+        await confirm_identity(app, pilot)
+        await pilot.press("escape")  # close at once
         await pilot.pause()
         assert isinstance(app.screen, UsersScreen)
         await pilot.press("down")  # the app is usable meanwhile
@@ -143,6 +159,7 @@ async def test_space_ticks_learners_and_reset_selected_resets_only_them(make_app
         assert "2 selected users will get new passwords" in shown(app)
         before = {row.username: row.status for row in listing.rows}
         await pilot.press("enter")
+        await confirm_identity(app, pilot)
         await wait_for_reset(app, pilot)
         assert "Reset 2 passwords: 2 Selected Users" in shown(app)
         await pilot.press("escape")
@@ -215,3 +232,30 @@ async def test_print_selected_with_password(make_app, ui_hwb: Hwb, tmp_path):
     slips = pdf_text(out)
     for username in chosen:
         assert username in slips and known_password(username) in slips
+
+
+async def test_a_wrong_own_password_resets_nobody_and_a_confirmed_one_lasts(make_app, ui_hwb: Hwb):
+    teacher = ui_hwb.users.actor("teacher.demo")
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "enter", *"9b", "enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await confirm_identity(app, pilot, password="NotMine123")
+        assert isinstance(app.screen, ConfirmIdentityDialog)
+        assert "incorrect" in shown(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, GroupActionsScreen)
+        assert ui_hwb.jobs.jobs(teacher) == ()
+
+        await pilot.press("enter")
+        await confirm_identity(app, pilot)
+        await wait_for_reset(app, pilot)
+        await pilot.press("escape", "g", "enter", *"9a", "enter")
+        await pilot.pause()
+        await pilot.press("enter")  # confirmed a moment ago: not asked again
+        await wait_for_reset(app, pilot)
+        assert not isinstance(app.screen, ConfirmIdentityDialog)
+    assert [job.reset for job in ui_hwb.jobs.jobs(teacher)] == [11, 10]

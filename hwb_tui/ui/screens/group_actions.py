@@ -26,6 +26,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.services.jobs import GROUP_TYPE_LABELS, GroupChoice, GroupType, JobSummary
 from hwb_tui.ui.group_reset import GroupResetTask, finished_message, progress_message
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.confirm_identity import after_confirming_identity
 from hwb_tui.ui.screens.printing import PrintRequest, start_print
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
@@ -211,6 +212,9 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
 
     @on(Button.Pressed, "#reset")
     def _reset(self) -> None:
+        after_confirming_identity(self, self._title(), self._start_reset)
+
+    def _start_reset(self) -> None:
         actor = self.session.actor
         try:
             if self._selected:
