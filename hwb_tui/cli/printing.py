@@ -14,7 +14,7 @@ from hwb_tui.cli.common import (
     output_target,
     school_id,
 )
-from hwb_tui.domain.i18n import _
+from hwb_tui.domain.i18n import _, ngettext
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.services.printing import PrintResult
@@ -75,13 +75,20 @@ def _report(result: PrintResult) -> int:
     """Say where the slips are (and whether the printer took them) on stderr."""
     if result.path is None:
         print(
-            _("Wrote {users} slips to standard output.").format(users=result.users), file=sys.stderr
+            ngettext(
+                "Wrote {users} slip to standard output.",
+                "Wrote {users} slips to standard output.",
+                result.users,
+            ).format(users=result.users),
+            file=sys.stderr,
         )
     else:
         print(
-            _("Wrote {users} slips to {path} (readable by you only).").format(
-                users=result.users, path=result.path
-            ),
+            ngettext(
+                "Wrote {users} slip to {path} (readable by you only).",
+                "Wrote {users} slips to {path} (readable by you only).",
+                result.users,
+            ).format(users=result.users, path=result.path),
             file=sys.stderr,
         )
     if result.printer_problem:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Static
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError
-from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.i18n import N_, _, ngettext
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.exports import DOWNLOAD_WARNING, ExportResult
 from hwb_tui.ui.screens.common import UsesServices
@@ -123,7 +123,9 @@ class AdministrationScreen(UsesServices, Screen[None]):
         self.app.call_from_thread(self._downloaded, result)
 
     def _downloaded(self, result: ExportResult) -> None:
-        message = _("Saved {rows} users to {path} (readable by you only).").format(
-            rows=result.rows, path=result.path
-        )
+        message = ngettext(
+            "Saved {rows} user to {path} (readable by you only).",
+            "Saved {rows} users to {path} (readable by you only).",
+            result.rows,
+        ).format(rows=result.rows, path=result.path)
         deliver(self.app, result.path, message, "text/csv")

@@ -23,7 +23,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError
-from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.i18n import N_, _, ngettext
 from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
@@ -256,9 +256,11 @@ def _print(screen: UsesServices, request: PrintRequest) -> None:
 
 
 def _printed(app: App, result: PrintResult) -> None:
-    message = _("Saved {users} slips to {path} (readable by you only).").format(
-        users=result.users, path=result.path
-    )
+    message = ngettext(
+        "Saved {users} slip to {path} (readable by you only).",
+        "Saved {users} slips to {path} (readable by you only).",
+        result.users,
+    ).format(users=result.users, path=result.path)
     if result.printer_problem:
         message += " " + _("The printer {printer} did not take them: {reason}").format(
             printer=result.printer, reason=result.printer_problem
