@@ -20,6 +20,7 @@ from hwb_tui.domain.i18n import N_, _, ngettext
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.exports import DOWNLOAD_WARNING, ExportResult
 from hwb_tui.ui.screens.common import UsesServices
+from hwb_tui.ui.screens.mis_import import MisImportDialog
 from hwb_tui.ui.screens.printing import deliver, output_path
 from hwb_tui.ui.session import Session
 from hwb_tui.ui.widgets.app_footer import AppFooter
@@ -72,6 +73,10 @@ class DownloadWarning(ModalScreen[bool]):
 
 
 class AdministrationScreen(UsesServices, Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "import_from_mis", N_("Import from MIS"), id="administration.import",
+                tooltip=N_("Bring the school's learners or staff in step with its MIS file")),
+    ]  # fmt: skip
     DEFAULT_CSS = """
     #administration { padding: 1 2; height: 1fr; }
     #download-buttons { height: 1; margin-bottom: 1; }
@@ -101,6 +106,14 @@ class AdministrationScreen(UsesServices, Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#download-buttons Button").focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "import_from_mis":  # the school's Digital Champion, or an administrator
+            return rights.may_import_from_mis(self.session.actor, self.session.school_id)
+        return True
+
+    def action_import_from_mis(self) -> None:
+        self.app.push_screen(MisImportDialog())
 
     @on(Button.Pressed, "#download-buttons Button")
     def _ask(self, event: Button.Pressed) -> None:
