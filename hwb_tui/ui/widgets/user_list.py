@@ -310,12 +310,14 @@ class UserList(Widget, can_focus=True):
         """The columns in `style`, then the password cell (the last one) in `last_style`;
         `mark` fills the gutter before the first column."""
         widths = self._column_widths(width)
-        text = mark + " ".join(
-            set_cell_size(cell, cell_width)
+        # The space before the password cell stays in the first segment, so a styled password
+        # starts exactly where the column does (SVG exports place each segment on its own).
+        text = mark + "".join(
+            set_cell_size(cell, cell_width) + " "
             for cell, cell_width in zip(cells[:-1], widths, strict=True)
         )
-        rest = max(0, width - sum(widths) - len(widths))
-        segments = [Segment(text, style), Segment(set_cell_size(" " + cells[-1], rest), last_style)]
+        rest = max(0, width - sum(widths) - len(widths) - 1)
+        segments = [Segment(text, style), Segment(set_cell_size(cells[-1], rest), last_style)]
         return Strip(segments, width).crop(0, width)
 
     def render_line(self, y: int) -> Strip:
