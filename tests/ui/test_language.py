@@ -16,6 +16,7 @@ from hwb_tui.ui.screens.sign_in import SignInScreen
 from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
 from tests.ui.conftest import screen_text
+from tests.ui.test_group_actions import confirm_identity
 
 
 @pytest.fixture(autouse=True)
@@ -128,7 +129,9 @@ async def test_f2_during_a_group_reset_keeps_the_reset_and_its_dialog(make_app, 
         await pilot.pause()
         await pilot.press("enter")  # the highlighted group
         await pilot.pause()
-        await pilot.press("enter", "f2")  # Reset Passwords, and switch while it runs
+        await pilot.press("enter")  # Reset Passwords
+        await confirm_identity(app, pilot)
+        await pilot.press("f2")  # switch while it runs
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, GroupActionsScreen)
