@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from hwb_tui.cli.common import EXIT_OK, acting_user, add_acting_user
-from hwb_tui.domain.i18n import _
+from hwb_tui.domain.i18n import _, ngettext
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
 
@@ -71,9 +71,11 @@ def cmd_backup(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_unlock(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     lifted = hwb.throttle.unlock(acting_user(hwb, args), args.username)
     print(
-        _("Lifted sign-in locks for {username} from {count} places.").format(
-            username=safe_text(args.username), count=lifted
-        ),
+        ngettext(
+            "{username} may sign in again from everywhere ({count} lock or wait lifted).",
+            "{username} may sign in again from everywhere ({count} locks or waits lifted).",
+            lifted,
+        ).format(username=safe_text(args.username), count=lifted),
         file=out,
     )
     return EXIT_OK
