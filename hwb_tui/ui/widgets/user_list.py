@@ -231,7 +231,8 @@ class UserList(Widget, can_focus=True):
     def _on_focus(self, event: events.Focus) -> None:
         event.prevent_default()
         self.has_focus = True
-        self._reveal_highlighted()
+        if self._revealed is None:  # still shown under the mouse: no second (audited) reveal
+            self._reveal_highlighted()
         self._refresh_rows(self._cursor)
         if self.parent is not None:
             self.parent.post_message(events.DescendantFocus(self))
