@@ -36,8 +36,8 @@ PAGE_COLUMNS = (
 
 # The same expression as the pg_trgm index in migration 0007, so that index serves the search.
 PG_HAYSTACK = (
-    "(a.surname || E'\\x1f' || a.forename || E'\\x1f' || a.username || E'\\x1f' "
-    "|| coalesce(a.admission_number, ''))"
+    "(surname || E'\\x1f' || forename || E'\\x1f' || username || E'\\x1f' "
+    "|| coalesce(admission_number, ''))"
 )
 _SEARCHED_COLUMNS = ("a.surname", "a.forename", "a.username", "a.admission_number")
 
@@ -56,10 +56,14 @@ def page_query(
     by_school = school_id is not None
     search_mode = _search_mode(postgres, by_school, search)
     sql = _page_sql(db.param, by_school, search_mode, key is not None, backwards)
-    params: list = [kind]
+    params: list = []
+    if search_mode == "pg_trigram":  # its condition is in the FROM clause, before the rest
+        params.extend(_search_params(search_mode, search))
+    params.append(kind)
     if by_school:
         params.append(school_id)
-    params.extend(_search_params(search_mode, search))
+    if search_mode != "pg_trigram":
+        params.extend(_search_params(search_mode, search))
     if key is not None:
         params.extend(key)
     params.append(limit)
@@ -69,18 +73,19 @@ def page_query(
 def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
     if not search:
         return ""
-    if postgres:
-        return "haystack"
     # A school's list (a few thousand rows at most) is read in order faster than the trigram
     # index can list every school's matches; the trigram index serves the national lists.
-    return "trigram" if len(search) >= TRIGRAM_LENGTH and not by_school else "like"
+    trigram = len(search) >= TRIGRAM_LENGTH and not by_school
+    if postgres:
+        return "pg_trigram" if trigram else "haystack"
+    return "trigram" if trigram else "like"
 
 
 def _search_params(mode: str, search: str) -> Sequence[str]:
     if mode == "trigram":
         # One FTS5 phrase: with the trigram tokenizer it matches the text as a substring.
         return ['"' + search.replace('"', '""') + '"']
-    if mode == "haystack":
+    if mode in ("haystack", "pg_trigram"):
         return [_like_pattern(search)]
     if mode == "like":
         return [_like_pattern(search)] * len(_SEARCHED_COLUMNS)
@@ -106,7 +111,11 @@ def _page_sql(
         # reading most of the list to find it. CROSS JOIN keeps SQLite to that plan.
         source = "account_search AS f CROSS JOIN account AS a ON a.id = f.rowid"
         where.append(f"f.account_search MATCH {param}")
+    elif search_mode == "pg_trigram":
+        # The same plan on PostgreSQL: OFFSET 0 keeps the planner from walking the list index.
+        source = f"(SELECT * FROM account WHERE {PG_HAYSTACK} ILIKE {param} OFFSET 0) AS a"
     elif search_mode == "haystack":
+        # Unqualified: the school table has no column of these names.
         where.append(f"{PG_HAYSTACK} ILIKE {param}")
     elif search_mode == "like":
         matches = " OR ".join(f"{column} LIKE {param} ESCAPE '\\'" for column in _SEARCHED_COLUMNS)
