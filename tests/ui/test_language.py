@@ -10,6 +10,7 @@ from textual.widgets import Input, ProgressBar
 
 from hwb_tui.domain import i18n
 from hwb_tui.domain.model import Kind, PasswordStatus
+from hwb_tui.ui.screens.confirm_identity import ConfirmIdentityDialog
 from hwb_tui.ui.screens.group_actions import GroupActionsScreen
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 from hwb_tui.ui.screens.sign_in import SignInScreen
@@ -182,3 +183,21 @@ def test_snapshot_reset_dialog_in_welsh(snap_compare, make_app):
 
 def test_snapshot_help_in_welsh(snap_compare, make_app):
     assert snap_compare(make_app("teacher.demo"), press=["f2", "f1"], terminal_size=SMALL)
+
+
+async def test_f2_while_confirming_identity_keeps_the_typed_password(make_app):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "enter", *"9a")
+        await pilot.pause()
+        await pilot.press("enter", "enter")  # the group, then Reset Passwords
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmIdentityDialog)
+        await pilot.press(*"Croeso")
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Cadarnhewch mai chi sydd yma" in shown
+        assert "teipiwch gyfrinair teacher.demo yn gyntaf" in shown
+        assert app.screen.query_one("#own-password", Input).value == "Croeso"

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from hwb_tui.domain.errors import HwbError
-from hwb_tui.domain.i18n import N_, _
+from hwb_tui.domain.i18n import N_, _, retranslate
 from hwb_tui.domain.text import safe_text
 from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.widgets.quiet_input import QuietInput
@@ -37,18 +37,24 @@ class ConfirmIdentityDialog(UsesServices, ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-identity", classes="dialog"):
             yield Static(Content(_("Confirm it is you")), classes="dialog-title")
-            yield Static(
-                Content(
-                    _("{reason}: type the password of {username} first.").format(
-                        reason=self._reason, username=safe_text(self.session.actor.username)
-                    )
-                )
-            )
+            yield Static(self._asking(), id="confirm-identity-asking")
             yield QuietInput(password=True, id="own-password", compact=True, max_length=200)
             yield Static(id="confirm-identity-message", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#own-password").focus()
+
+    def _asking(self) -> Content:
+        reason = retranslate(self._reason) or self._reason  # given in the language of the time
+        return Content(
+            _("{reason}: type the password of {username} first.").format(
+                reason=reason, username=safe_text(self.session.actor.username)
+            )
+        )
+
+    def relabel(self) -> None:
+        """After a language switch: the sentence with the reason and the username in it."""
+        self.query_one("#confirm-identity-asking", Static).update(self._asking())
 
     @on(Input.Submitted, "#own-password")
     def _submitted(self, event: Input.Submitted) -> None:
