@@ -95,7 +95,9 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
                 tooltip=N_("Choose another school (Hwb administrators)")),
         Binding("f1", "help", N_("Help"), id="app.help",
                 tooltip=N_("Show every key and what it does")),
-        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True,
+        # Not in the footer, which 80 columns cannot hold whole: Help (f1) lists it, and
+        # ctrl+c says how to quit.
+        Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True, show=False,
                 tooltip=N_("Leave hwb-tui")),
         *EXTRA_BINDINGS,
     ]  # fmt: skip
