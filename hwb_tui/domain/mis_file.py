@@ -260,7 +260,7 @@ def _classes(line: int, value: str | None, problems: list[str]) -> tuple[str, ..
     if value is None:
         return ()
     parts = (part for part in value.split(CLASS_SEPARATOR) if part.strip())
-    names = (_cleaned(line, part, _("Class name"), problems) for part in parts)
+    names = (_cleaned(line, part, CLASSES_COLUMN, problems) for part in parts)
     return tuple(dict.fromkeys(name for name in names if name is not None))
 
 

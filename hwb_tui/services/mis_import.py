@@ -33,6 +33,7 @@ from hwb_tui.domain.text import safe_text
 from hwb_tui.domain.usernames import unique_usernames
 from hwb_tui.services.context import Context
 from hwb_tui.store.bulk import insert_rows
+from hwb_tui.store.db import database
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass, utc_now
 from hwb_tui.store.models import School as SchoolRow
 
@@ -322,9 +323,9 @@ def _stored_memberships(school_id: int, kind: Kind) -> dict[int, dict[str, int]]
         .switch(ClassMembership)
         .join(Account)
         .where((Account.school == school_id) & (Account.kind == str(kind)))
-        .tuples()
     )
-    for account_id, name, membership_id in query:
+    # The driver's own rows (ids and names need no conversion): a school has many memberships.
+    for account_id, name, membership_id in database.execute(query):
         memberships.setdefault(account_id, {})[name] = membership_id
     return memberships
 
@@ -406,9 +407,11 @@ def _insert_new(
         )
     insert_rows(Account, _NEW_ACCOUNT_COLUMNS, rows)
     key_field = Account.admission_number if kind is Kind.LEARNER else Account.staff_code
-    for names in _batches(list(usernames.values()), ID_BATCH):
-        query = Account.select(Account.id, key_field).where(Account.username.in_(names))
-        for account_id, key in query.tuples():
+    query = Account.select(Account.id, key_field).where(
+        (Account.school == school_id) & (Account.kind == str(kind))
+    )
+    for account_id, key in query.tuples():
+        if key in usernames:  # a new person's key matched no stored account
             plan.account_of_key[key] = account_id
     return usernames
 
