@@ -70,14 +70,15 @@ def hashing_alone(hwb: Hwb, count: int) -> float:
     return elapsed
 
 
-def group_reset(hwb: Hwb) -> tuple[float, int]:
+def group_reset(hwb: Hwb) -> tuple[float, float, int]:
+    """Wall seconds, this process's CPU seconds (all but the hashing), and learners reset."""
     teacher = hwb.users.actor(OPERATOR)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     job = hwb.jobs.start(teacher, GroupType.REG_GROUP, REG_GROUP)
     job = hwb.jobs.run(teacher, job.id)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     assert job.is_finished
-    return elapsed, job.reset
+    return elapsed, cpu, job.reset
 
 
 def verify_sample(hwb: Hwb) -> None:
@@ -103,7 +104,7 @@ def main() -> None:
             populate(hwb, args.learners)
             half = args.learners // 2
             before = hashing_alone(hwb, half)
-            job_seconds, reset = group_reset(hwb)
+            job_seconds, job_cpu, reset = group_reset(hwb)
             after = hashing_alone(hwb, args.learners - half)
             verify_sample(hwb)
     alone_rate = args.learners / (before + after)
@@ -124,6 +125,7 @@ def main() -> None:
         print(f"{label:<34}{count:>10,}{seconds:>10.1f}{count / seconds:>12.1f}")
     print(f"{'argon2 alone, both halves':<34}{args.learners:>10,}{before + after:>10.1f}", end="")
     print(f"{alone_rate:>12.1f}")
+    print(f"CPU of the job's own process (generating, sealing, writing, auditing): {job_cpu:.1f} s")
     ratio = job_rate / alone_rate
     verdict = "meets" if ratio >= 0.9 else "misses"
     print(f"ratio job / argon2 alone: {ratio:.2f} ({verdict} the target of 0.90)")
