@@ -404,3 +404,17 @@ def test_usernames_for_many_are_those_given_one_at_a_time():
         one_at_a_time.add(expected[-1])
     assert unique_usernames(people, taken) == expected
     assert taken == one_at_a_time
+
+
+def test_a_long_classes_cell_is_fine_but_each_class_name_is_checked(demo, champion):
+    header = [*LEARNER_HEADER, "Classes"]
+    rows = [[*row, ""] for row in learner_rows(demo)]
+    rows[0][-1] = ";".join(f"Set {number}" for number in range(40))
+    demo.mis_import.import_data(champion, Kind.LEARNER, csv_bytes([header, *rows]), source="x")
+    assert len(demo.users.details(champion, rows[0][2]).classes) == 40
+    for bad, problem in (("Ma1;" + "x" * 101, "longer than 100"), ("Ma1;Cy\x07", "control")):
+        rows[1][-1] = bad
+        with pytest.raises(FileRefused, match=f"line 3: Classes .*{problem}"):
+            demo.mis_import.import_data(
+                champion, Kind.LEARNER, csv_bytes([header, *rows]), source="x"
+            )

@@ -214,12 +214,13 @@ def _person(
     optional = {
         name: _cleaned(line, cells[columns[name]], name, problems)
         for name in layout.optional
-        if name in columns and cells[columns[name]].strip()
+        if name in columns and name != CLASSES_COLUMN and cells[columns[name]].strip()
     }
     year = _parsed(line, "Year", values.get("Year"), parse_year, problems)
     consent = _parsed(line, "Consent", optional.get("Consent"), _yes_no, problems)
     champion = _parsed(line, CHAMPION_COLUMN, optional.get(CHAMPION_COLUMN), _yes_no, problems)
-    classes = _classes(line, optional.get(CLASSES_COLUMN), problems)
+    has_classes = CLASSES_COLUMN in columns
+    classes = _classes(line, cells[columns[CLASSES_COLUMN]], problems) if has_classes else None
     if len(problems) > before:
         return None
     return MisPerson(
@@ -231,7 +232,7 @@ def _person(
         reg_group=optional.get("Reg group"),
         consent=consent,
         is_digital_champion=(bool(champion) if CHAMPION_COLUMN in columns else None),
-        classes=classes if CLASSES_COLUMN in columns else None,
+        classes=classes,
     )
 
 
@@ -256,12 +257,15 @@ def _yes_no(value: str) -> bool:
     raise ValueError(_("{value!r} is neither Yes nor No").format(value=value))
 
 
-def _classes(line: int, value: str | None, problems: list[str]) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    parts = (part for part in value.split(CLASS_SEPARATOR) if part.strip())
-    names = (_cleaned(line, part, CLASSES_COLUMN, problems) for part in parts)
-    return tuple(dict.fromkeys(name for name in names if name is not None))
+def _classes(line: int, value: str, problems: list[str]) -> tuple[str, ...]:
+    """The class names in a Classes cell, each as long as a name may be; the cell is unlimited."""
+    parts = [part.strip() for part in value.split(CLASS_SEPARATOR)]
+    if value.isprintable() and all(len(part) <= MAX_FIELD_LENGTH for part in parts):
+        names = [part for part in parts if part]
+    else:
+        cleaned = (_cleaned(line, part, CLASSES_COLUMN, problems) for part in parts if part)
+        names = [name for name in cleaned if name is not None]
+    return tuple(dict.fromkeys(names))
 
 
 def _cleaned(line: int, value: str, column: str, problems: list[str]) -> str | None:
