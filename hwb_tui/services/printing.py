@@ -101,8 +101,6 @@ class Printing:
                     names=", ".join(repr(safe_text(name)) for name in missing)
                 )
             )
-        for row in rows:
-            require_open(row)  # a slip for an account that cannot sign in helps nobody
         schools = {row.school_id for row in rows}
         return self._print(
             actor,
@@ -166,6 +164,8 @@ class Printing:
             rights.require(actor, Action.PRINT_DETAILS, summary.target)
             if with_password:
                 rights.require(actor, Action.SEE_PASSWORD, summary.target)
+        for row in rows:  # only once rights allow, so a refusal tells nothing about others
+            require_open(row)  # a slip for an account that cannot sign in helps nobody
         rows.sort(key=_reading_order)
         # A missing or wrong key stops here, before anything is recorded or written.
         passwords: Iterable[str | None] = (
