@@ -81,6 +81,17 @@ def test_a_session_opened_before_a_rotation_follows_the_new_key(hwb, settings, p
     assert stored_passwords(settings.key_file)["learner.s1"] == result.password
 
 
+def test_the_store_refuses_a_copy_sealed_under_the_retired_key(hwb, settings, population):
+    stale = Sealer(read_key_file(settings.key_file))  # a session that missed the rotation
+    hwb.keys.rotate(hwb.users.actor(ADMIN))
+    row = Account.get(Account.username == "learner.s1")
+    with pytest.raises(Exception, match="retired key"), hwb.context.db.atomic():
+        Account.update(sealed_password=stale.seal_password(row.id, "Hen2026x")).where(
+            Account.id == row.id
+        ).execute()
+    assert stored_passwords(settings.key_file)["learner.s1"] == population.password("learner.s1")
+
+
 # -- a rotation cut short -------------------------------------------------------------------
 
 

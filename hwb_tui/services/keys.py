@@ -73,15 +73,19 @@ class Keys:
         return RotationResult(resealed=resealed, damaged=damaged, retired_key=retired)
 
     def _reseal(self, actor: Actor, old: Sealer, new: Sealer) -> tuple[int, int]:
-        query = (
-            Account.select(Account.id, Account.sealed_password)
-            .where(Account.sealed_password.is_null(False))
-            .order_by(Account.id)
-        )
+        # The key check first: the store refuses a copy sealed under any other key.
+        Setting.update(value=new.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT)).where(
+            Setting.key == KEY_CHECK_SETTING
+        ).execute()
+        query = Account.select(Account.id, Account.sealed_password).order_by(Account.id)
         if store_db.is_postgres():
-            query = query.for_update()  # a reset waits for the rotation, and is not lost
+            # Every row, copy or not: a reset that holds a row is waited for and re-sealed,
+            # and one that comes after sees the new key check.
+            query = query.for_update()
         resealed = damaged = 0
         for row in list(query):  # read whole before writing to the same table
+            if row.sealed_password is None:
+                continue
             try:
                 password = old.open_password(row.id, bytes(row.sealed_password))
             except KeyProblem:
@@ -91,9 +95,6 @@ class Keys:
                 Account.id == row.id
             ).execute()
             resealed += 1
-        Setting.update(value=new.seal(KEY_CHECK_PLAINTEXT, KEY_CHECK_CONTEXT)).where(
-            Setting.key == KEY_CHECK_SETTING
-        ).execute()
         self._ctx.audit(
             actor,
             AuditAction.ROTATE_KEY,
