@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets._toggle_button import ToggleButton  # Checkbox's and RadioButton's base
 
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import (
@@ -61,14 +62,19 @@ def _again(text: object) -> str | None:
 
 
 def _relabel_widget(widget: Widget) -> None:
-    if isinstance(widget, Static):
-        text = _again(widget.content)
-        if text is not None:
-            widget.update(Content(text) if isinstance(widget.content, Content) else text)
-    if isinstance(widget, Button):
+    if isinstance(widget, ToggleButton | Button):
         text = _again(widget.label)
         if text is not None:
             widget.label = Content(text)
+    elif isinstance(widget, Static):
+        text = _again(widget.content)
+        if text is not None:
+            widget.update(Content(text) if isinstance(widget.content, Content) else text)
+    if isinstance(widget, OptionList):
+        for index in range(widget.option_count):
+            text = _again(widget.get_option_at_index(index).prompt)
+            if text is not None:
+                widget.replace_option_prompt_at_index(index, Content(text))
     if isinstance(widget, Input):
         text = _again(widget.placeholder)
         if text is not None:

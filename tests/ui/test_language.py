@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from textual.widgets import Input, ProgressBar
+from textual.widgets import Input, OptionList, ProgressBar
 
 from hwb_tui.domain import i18n
 from hwb_tui.domain.model import Kind, PasswordStatus
@@ -201,3 +201,21 @@ async def test_f2_while_confirming_identity_keeps_the_typed_password(make_app):
         assert "Cadarnhewch mai chi sydd yma" in shown
         assert "teipiwch gyfrinair teacher.demo yn gyntaf" in shown
         assert app.screen.query_one("#own-password", Input).value == "Croeso"
+
+
+async def test_f2_while_choosing_a_group_keeps_the_search_and_the_highlight(make_app):
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("g", "enter", "9", "down")  # Registration Group, groups with a 9
+        await pilot.pause()
+        groups = app.screen.query_one("#groups", OptionList)
+        highlighted = groups.highlighted
+        assert highlighted == 1
+        await pilot.press("f2")
+        await pilot.pause()
+        shown = " ".join(screen_text(app).replace("│", " ").split())
+        assert "Camau Grŵp › Ailosod Cyfrineiriau" in shown
+        assert "9A (11 dysgwr)" in shown
+        assert app.screen.query_one("#group-search", Input).value == "9"
+        assert groups.highlighted == highlighted

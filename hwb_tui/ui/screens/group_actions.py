@@ -8,7 +8,7 @@ may be closed at any time. The services check rights again and explain any refus
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -63,6 +63,7 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
         self._groups: tuple[GroupChoice, ...] = ()
         self._group_name = ""
         self._reset_task: GroupResetTask | None = None
+        self._confirmation: Callable[[], str] | None = None  # says it again after a switch
 
     def compose(self) -> ComposeResult:
         with Vertical(id="group-actions", classes="dialog"):
@@ -103,7 +104,7 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
     def on_mount(self) -> None:
         if self._selected:
             self._confirm(
-                _("{count} selected users will get new passwords.").format(
+                lambda: _("{count} selected users will get new passwords.").format(
                     count=len(self._selected)
                 )
             )
@@ -185,7 +186,7 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
             return
         self._group_name = preview.name
         self._confirm(
-            _(
+            lambda: _(
                 "{count} learners in {group} at {school} will get new passwords. "
                 "It may take a few minutes."
             ).format(
@@ -197,8 +198,9 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
 
     # -- confirming and resetting ----------------------------------------------------------------
 
-    def _confirm(self, text: str) -> None:
-        self.query_one("#confirm-text", Static).update(text)
+    def _confirm(self, confirmation: Callable[[], str]) -> None:
+        self._confirmation = confirmation
+        self.query_one("#confirm-text", Static).update(confirmation())
         self._switcher.current = "confirm"
         self.query_one("#reset", Button).focus()
 
@@ -252,7 +254,13 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
         start_print(self, PrintRequest(with_password=True, usernames=usernames))
 
     def relabel(self) -> None:
-        """After a language switch: the progress line, in the new language, where it stands."""
+        """After a language switch: the lines with values in them, where they stand."""
+        groups = self.query_one("#groups", OptionList)
+        highlighted = groups.highlighted
+        self._show_groups(self.query_one("#group-search", Input).value)
+        groups.highlighted = highlighted
+        if self._confirmation is not None:
+            self.query_one("#confirm-text", Static).update(self._confirmation())
         if self._reset_task is not None:
             self._show_progress(self._reset_task.progress)
 

@@ -66,12 +66,16 @@ class SelectedUsersMenu(ModalScreen[str | None]):
         super().__init__()
         self._count = count
 
+    def _title(self) -> Content:
+        return Content(_("Selected Users ({count})").format(count=self._count))
+
+    def relabel(self) -> None:
+        """After a language switch: the title, which has the count in it."""
+        self.query_one(".dialog-title", Static).update(self._title())
+
     def compose(self) -> ComposeResult:
         with Vertical(id="selected-users", classes="dialog"):
-            yield Static(
-                Content(_("Selected Users ({count})").format(count=self._count)),
-                classes="dialog-title",
-            )
+            yield Static(self._title(), classes="dialog-title")
             yield OptionList(
                 *(Option(Content(_(label)), id=choice) for choice, label in SELECTED_USERS_ACTIONS)
             )
