@@ -163,6 +163,7 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
                 self.add_mode(section.mode, section.make)
         if self.current_mode not in self.MODES:
             self.switch_mode(self._first_mode())
+            offer_unfinished_resets(self)  # an administrator's first school is chosen
 
     # -- keys ---------------------------------------------------------------------------------
 

@@ -259,3 +259,16 @@ async def test_a_wrong_own_password_resets_nobody_and_a_confirmed_one_lasts(make
         await wait_for_reset(app, pilot)
         assert not isinstance(app.screen, ConfirmIdentityDialog)
     assert [job.reset for job in ui_hwb.jobs.jobs(teacher)] == [11, 10]
+
+
+async def test_an_administrator_is_offered_it_once_a_school_is_chosen(make_app, ui_hwb: Hwb):
+    teacher = ui_hwb.users.actor("teacher.demo")
+    ui_hwb.jobs.start(teacher, GroupType.REG_GROUP, "9B")
+    app = make_app("admin.demo")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert not isinstance(app.screen, UnfinishedResetDialog)  # the school comes first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, UnfinishedResetDialog)
+        assert "started by teacher.demo" in shown(app)
