@@ -21,6 +21,7 @@ from hwb_tui.domain.rights import Download
 from hwb_tui.services.exports import DOWNLOAD_WARNING, ExportResult
 from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.screens.mis_import import MisImportDialog
+from hwb_tui.ui.screens.non_mis import NonMisDialog
 from hwb_tui.ui.screens.printing import deliver, output_path
 from hwb_tui.ui.session import Session
 from hwb_tui.ui.widgets.app_footer import AppFooter
@@ -80,6 +81,8 @@ class AdministrationScreen(UsesServices, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("i", "import_from_mis", N_("Import from MIS"), id="administration.import",
                 tooltip=N_("Bring the school's learners or staff in step with its MIS file")),
+        Binding("n", "non_mis_users", N_("Non-MIS users"), id="administration.non-mis",
+                tooltip=N_("Add, rename, extend or remove non-MIS users")),
     ]  # fmt: skip
     DEFAULT_CSS = """
     #administration { padding: 1 2; height: 1fr; }
@@ -114,10 +117,15 @@ class AdministrationScreen(UsesServices, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "import_from_mis":  # the school's Digital Champion, or an administrator
             return rights.may_import_from_mis(self.session.actor, self.session.school_id)
+        if action == "non_mis_users":  # the school's Digital Champion only
+            return rights.may_manage_non_mis(self.session.actor, self.session.school_id)
         return True
 
     def action_import_from_mis(self) -> None:
         self.app.push_screen(MisImportDialog())
+
+    def action_non_mis_users(self) -> None:
+        self.app.push_screen(NonMisDialog())
 
     @on(Button.Pressed, "#download-buttons Button")
     def _ask(self, event: Button.Pressed) -> None:
