@@ -201,3 +201,59 @@ def test_sigkill_at_random_points_of_an_mis_import_applies_it_whole_or_not_at_al
             assert_database_sound(again)
             imported = Account.select().where(Account.admission_number.startswith(marker)).count()
             assert imported in (0, new_learners)
+
+
+# -- a learner's own change racing a staff reset ---------------------------------------------------
+
+
+def test_a_self_change_racing_a_reset_ends_as_one_of_the_two_whole(demo, settings, tmp_path):
+    demo.close()
+    rounds = 60
+    gate = tmp_path / "go"  # both start together, once both have opened the database
+    wait_at_gate = f"""
+        import os, time
+        while not os.path.exists({str(gate)!r}):
+            time.sleep(0.01)
+    """
+    learner = start_child(
+        settings,
+        wait_at_gate
+        + f"""
+        learner = hwb.users.actor("{LEARNER}")
+        for n in range({rounds}):
+            hwb.passwords.change_own(learner, f"Hunan{{n}}Xy")
+        """,
+    )
+    staff = start_child(
+        settings,
+        wait_at_gate
+        + f"""
+        teacher = hwb.users.actor("{TEACHER}")
+        for n in range({rounds}):
+            hwb.passwords.reset(teacher, "{LEARNER}", f"Staff{{n}}Xy")
+        """,
+    )
+    gate.touch()
+    for child in (learner, staff):
+        assert child.wait(timeout=300) == 0, child.stderr.read()
+        child.stdout.close()
+        child.stderr.close()
+    with Hwb.open(settings) as again:
+        assert_database_sound(again)
+        last = (
+            AuditRecord.select()
+            .where(
+                AuditRecord.target == LEARNER,
+                AuditRecord.action.in_(["reset", "self-change"]),
+            )
+            .order_by(AuditRecord.id.desc())
+            .first()
+        )
+        row = Account.get(Account.username == LEARNER)
+        winner = f"{'Hunan' if last.action == 'self-change' else 'Staff'}{rounds - 1}Xy"
+        assert again.passwords.check(LEARNER, winner)
+        if last.action == "self-change":
+            assert row.sealed_password is None and row.password_status == "user_changed"
+        else:
+            teacher = again.users.actor(TEACHER)
+            assert again.passwords.reveal(teacher, LEARNER) == winner
