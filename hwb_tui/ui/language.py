@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, Static
-from textual.widgets._toggle_button import ToggleButton  # Checkbox's and RadioButton's base
+from textual.widgets import Button, Checkbox, Input, OptionList, RadioButton, Static
 
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import (
@@ -62,7 +61,7 @@ def _again(text: object) -> str | None:
 
 
 def _relabel_widget(widget: Widget) -> None:
-    if isinstance(widget, ToggleButton | Button):
+    if isinstance(widget, Button | Checkbox | RadioButton):
         text = _again(widget.label)
         if text is not None:
             widget.label = Content(text)
