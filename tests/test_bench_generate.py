@@ -1,0 +1,43 @@
+"""The bench's generator makes a database the app reads like any other (small, on both DBs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.generate import ADMIN, BENCH_PASSWORD, TEACHER, SchoolSize, build
+from hwb_tui.domain.model import Kind, PasswordStatus
+from hwb_tui.services.config import Settings
+from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.models import Account
+
+PLAN = [SchoolSize(learners=40), SchoolSize(learners=25, staff=3, governors=1, non_mis=1)]
+
+
+def test_the_generated_database_lists_searches_and_opens(database_url: str, tmp_path: Path):
+    key_file = tmp_path / "bench.key"
+    built = build(database_url, key_file, PLAN, available_share=0.3)
+    assert built.users == sum(size.users for size in PLAN) + 2
+    with Hwb.open(Settings.resolve(database_url, key_file)) as hwb:
+        admin = hwb.users.actor(ADMIN)
+        learners = hwb.users.list_users(admin, Kind.LEARNER)
+        assert len(learners) == 65
+        teacher = hwb.users.actor(TEACHER)
+        assert len(hwb.users.page(teacher, Kind.LEARNER, limit=100).rows) == 40
+        available = [row for row in learners if row.status is PasswordStatus.AVAILABLE]
+        assert available
+        assert {hwb.passwords.reveal(admin, row.username) for row in available} == {BENCH_PASSWORD}
+        assert hwb.passwords.check(TEACHER, BENCH_PASSWORD)
+        # The search index holds the loaded rows, and still follows rows written afterwards.
+        someone = learners[len(learners) // 2]
+        found = hwb.users.page(admin, Kind.LEARNER, search=someone.username).rows
+        assert [row.username for row in found] == [someone.username]
+        Account.create(
+            username="zzbenchnew1",
+            forename="Newydd",
+            surname="Qwertyuiop",
+            kind=str(Kind.LEARNER),
+            school=1,
+            password_status=str(PasswordStatus.UNAVAILABLE),
+        )
+        found = hwb.users.page(admin, Kind.LEARNER, search="wertyu").rows
+        assert [row.username for row in found] == ["zzbenchnew1"]
