@@ -73,15 +73,15 @@ async def test_highlight_reveals_and_moving_away_hides(make_app, ui_hwb: Hwb):
 async def test_search_filters_once_per_pause_not_per_key(make_app, ui_hwb: Hwb):
     app = make_app("teacher.demo")
     calls: list[str] = []
-    list_users = ui_hwb.users.list_users
+    page = ui_hwb.users.page
 
     def counting(*args, **kwargs):
         calls.append(kwargs.get("search", ""))
-        return list_users(*args, **kwargs)
+        return page(*args, **kwargs)
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        ui_hwb.users.list_users = counting
+        ui_hwb.users.page = counting
         await pilot.press("slash", *"Brown")
         await pilot.pause(SEARCH_DELAY_SECONDS * 3)
         assert calls == ["Brown"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -17,6 +18,7 @@ from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind, UserSummary
+from hwb_tui.domain.paging import Page, PageKey
 from hwb_tui.domain.rights import Action
 from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.learner_selection import (
@@ -29,7 +31,7 @@ from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 from hwb_tui.ui.widgets.title_bar import TitleBar
-from hwb_tui.ui.widgets.user_list import LEARNER_COLUMNS, OTHER_COLUMNS, UserList
+from hwb_tui.ui.widgets.user_list import CHUNK, LEARNER_COLUMNS, OTHER_COLUMNS, UserList
 
 # Typing pauses shorter than this are one search: the list repaints once, not once per key.
 SEARCH_DELAY_SECONDS = 0.3
@@ -107,30 +109,49 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
         return self.query_one(UserList)
 
     def load(self) -> None:
-        """(Re)load the list for the session's school and the current search term."""
-        self._school_id = self.session.school_id
+        """Read the list again: where it was for the same school, from the top for another."""
         self.query_one(TitleBar).show(
             _(TITLES[self.kind]), self.session.school_name, self.session.actor.display_name
         )
-        self._search(self.query_one("#search", Input).value)
+        if self._school_id == self.session.school_id and self.user_list.rows:
+            self._show(self.user_list.reload)
+        else:
+            self._school_id = self.session.school_id
+            self._search(self.query_one("#search", Input).value)
 
     def _search(self, term: str) -> None:
-        try:
-            rows = self.hwb.users.list_users(
-                self.session.actor, self.kind, school_id=self._school_id, search=term
+        def fetch(key: PageKey | None, backwards: bool) -> Page:
+            return self.hwb.users.page(
+                self.session.actor,
+                self.kind,
+                school_id=self._school_id,
+                search=term,
+                key=key,
+                backwards=backwards,
+                limit=CHUNK,
             )
+
+        if self._show(lambda: self.user_list.show(fetch)):
+            self._searched = term
+
+    def _show(self, read: Callable[[], None]) -> bool:
+        """Run a read of the list; a refusal (a bad search term) leaves the list as it was."""
+        try:
+            read()
         except HwbError as error:
             self.refuse(error)
-            return
-        self._searched = term
-        self.user_list.set_rows(rows)
+            return False
         self._show_count()
         self.refresh_bindings()
+        return True
 
     def _show_count(self) -> None:
-        self.query_one("#list-status", Static).update(
-            Content(_(COUNTS[self.kind]).format(count=len(self.user_list.rows)))
-        )
+        rows = len(self.user_list.rows)
+        if self.user_list.is_whole_list:
+            count = _(COUNTS[self.kind]).format(count=rows)
+        else:
+            count = _("More than {count}: type a search term to narrow the list").format(count=rows)
+        self.query_one("#list-status", Static).update(Content(count))
 
     def relabel(self) -> None:
         """After a language switch: the count line, which has a value in it."""
@@ -220,4 +241,4 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
 
     def password_was_reset(self, username: str) -> None:
         super().password_was_reset(username)
-        self._search(self._searched)  # the row's status becomes "Show password"
+        self._show(self.user_list.reload)  # the row's status becomes "Show password"

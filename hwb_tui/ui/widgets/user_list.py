@@ -5,6 +5,10 @@ about 12.5 KB at 120x40. This list scrolls a page at a time and, when the highli
 within the page, refreshes just the two lines involved; over a slow SSH link that is the
 difference between a usable list and a sluggish one.
 
+It holds a window of a few hundred rows, not the whole list: rows come a chunk at a time from
+a keyset-paged source (the service's `Users.page`), so a list of any length costs the same
+memory and each chunk one indexed query.
+
 The highlighted row shows its password in place of "Show password" while it is highlighted
 and the list has focus (or the mouse is over it); moving away hides it again. The password
 comes from a callback supplied by the screen, which goes through the audited service.
@@ -28,12 +32,17 @@ from textual.widget import Widget
 
 from hwb_tui.domain.i18n import N_, NC_, _, pgettext
 from hwb_tui.domain.model import STATUS_LABELS, PasswordStatus, UserSummary
+from hwb_tui.domain.paging import Page, PageKey
 from hwb_tui.domain.text import safe_text
 
 PASSWORD_WIDTH = 22  # "User changed password" and a space
 MIN_FLEXIBLE_WIDTH = 6
 
 RevealPassword = Callable[[UserSummary], str | None]
+# The rows just after a key (the list's first rows for None), or just before it when backwards.
+FetchPage = Callable[[PageKey | None, bool], Page]
+CHUNK = 200  # rows fetched at a time
+WINDOW = 3 * CHUNK  # rows held at most
 SELECTED_MARK = "✓"  # in the gutter before a ticked row's first column
 
 
@@ -109,13 +118,18 @@ class UserList(Widget, can_focus=True):
         reveal: RevealPassword,
         *,
         empty_text: str = "",
+        window: int = WINDOW,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self._window = window
         self._columns = tuple(columns)
         self._reveal = reveal
         self._empty_text = empty_text
-        self._rows: tuple[UserSummary, ...] = ()
+        self._fetch: FetchPage | None = None
+        self._rows: tuple[UserSummary, ...] = ()  # the window: consecutive rows of the list
+        self._has_before = False  # the list goes on above the window
+        self._has_after = False  # ... and below it
         self._cursor = 0
         self._top = 0
         self._revealed: str | None = None  # the highlighted row's password, while shown
@@ -137,17 +151,56 @@ class UserList(Widget, can_focus=True):
     def revealed_password(self) -> str | None:
         return self._revealed
 
-    def set_rows(self, rows: Sequence[UserSummary]) -> None:
-        """Show new rows, keeping the highlight on the same user when they are still listed."""
-        current = self.highlighted.username if self.highlighted else None
-        self._rows = tuple(rows)
-        self._cursor = next(
-            (index for index, user in enumerate(self._rows) if user.username == current), 0
+    @property
+    def is_whole_list(self) -> bool:
+        """The window holds every row of the list (so its length is the list's)."""
+        return not (self._has_before or self._has_after)
+
+    def show(self, fetch: FetchPage) -> None:
+        """Show another list (a new search, another school) from its first rows."""
+        self._fetch = fetch
+        self._set_window(fetch(None, False), cursor=0)
+
+    def reload(self) -> None:
+        """Read the list again where it is, keeping the highlighted user (statuses change)."""
+        if self._fetch is None:
+            return
+        key = PageKey.of(self.highlighted) if self.highlighted else None
+        if key is None:
+            self.show(self._fetch)
+            return
+        before = self._fetch(key, True)
+        after = self._fetch(before.last_key, False)  # from the highlighted row on
+        self._set_window(
+            Page(before.rows + after.rows, before.has_before, after.has_after),
+            cursor=len(before.rows),
+            line=self._cursor - self._top,  # the row stays where it was on the screen
         )
+
+    def _set_window(self, page: Page, cursor: int, line: int = 0) -> None:
+        self._rows, self._has_before, self._has_after = page.rows, page.has_before, page.has_after
+        self._cursor = max(0, min(cursor, len(self._rows) - 1))
+        self._top = max(0, self._cursor - line)
         self._revealed = None
-        self._scroll_to_cursor()
         self._reveal_highlighted()
         self.refresh()
+
+    def _extend(self, backwards: bool) -> int:
+        """Fetch the next chunk beyond the window's edge and drop rows from the far edge;
+        how far the rows already held moved (a window index plus this is the same row)."""
+        assert self._fetch is not None
+        if backwards:
+            page = self._fetch(PageKey.of(self._rows[0]), True)
+            self._rows, self._has_before = page.rows + self._rows, page.has_before
+            if len(self._rows) > self._window:
+                self._rows, self._has_after = self._rows[: self._window], True
+            return len(page.rows)
+        page = self._fetch(PageKey.of(self._rows[-1]), False)
+        self._rows, self._has_after = self._rows + page.rows, page.has_after
+        dropped = max(0, len(self._rows) - self._window)
+        if dropped:
+            self._rows, self._has_before = self._rows[dropped:], True
+        return -dropped
 
     # -- ticking rows (Selected Users) ---------------------------------------------------------
 
@@ -178,21 +231,34 @@ class UserList(Widget, can_focus=True):
         self.move_to(self._cursor + pages * self.page_size)
 
     def action_first(self) -> None:
-        self.move_to(0)
+        if self._has_before and self._fetch is not None:
+            self._set_window(self._fetch(None, False), cursor=0)
+        else:
+            self.move_to(0)
 
     def action_last(self) -> None:
-        self.move_to(len(self._rows) - 1)
+        if self._has_after and self._fetch is not None:
+            last = self._fetch(None, True)
+            self._set_window(last, cursor=len(last.rows) - 1, line=self.page_size - 1)
+        else:
+            self.move_to(len(self._rows) - 1)
 
     def move_to(self, index: int) -> None:
         if not self._rows:
             return
-        index = max(0, min(index, len(self._rows) - 1))
-        if index == self._cursor:
+        shift = 0
+        if index >= len(self._rows) and self._has_after:
+            shift = self._extend(backwards=False)
+        elif index < 0 and self._has_before:
+            shift = self._extend(backwards=True)
+        previous = self._cursor + shift
+        index = max(0, min(index + shift, len(self._rows) - 1))
+        self._top = max(0, self._top + shift)
+        if index == previous and not shift:
             return
-        previous = self._cursor
         self._cursor = index
         self._revealed = None
-        page_turned = self._scroll_to_cursor()
+        page_turned = self._scroll_to_cursor() or bool(shift)
         self._reveal_highlighted()
         if page_turned:
             self.refresh()
@@ -201,7 +267,12 @@ class UserList(Widget, can_focus=True):
 
     def _scroll_to_cursor(self) -> bool:
         """Page-wise: the view jumps a whole page, so a scroll repaints once per page."""
-        top = self._cursor - self._cursor % self.page_size
+        size = self.page_size
+        top = self._top
+        if self._cursor < top:
+            top = max(0, self._cursor - size + 1)  # the previous page ends at the highlight
+        elif self._cursor >= top + size:
+            top = min(self._cursor, max(0, len(self._rows) - size))  # the next page
         turned = top != self._top
         self._top = top
         return turned
