@@ -46,7 +46,9 @@ CASES = (
     Case("1 char 'e'", 30, search="e"),
     Case("2 chars 'ff'", 30, search="ff"),
     Case("2 chars 'ap' (sparse)", 30, search="ap"),
-    Case("2 chars in a school 'ap'", 30, search="ap", school_id=1),
+    Case("a school's learners, prefix 'Pritch'", 2, search="Pritch", school_id=1),
+    Case("a school's learners, substring 'ritch'", 10, search="ritch", school_id=1),
+    Case("a school's learners, 2 chars 'ap'", 30, search="ap", school_id=1),
 )
 
 
