@@ -314,7 +314,6 @@ def test_export_staff_columns(cli, population):
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (("export", "pupils", "--as", TEACHER), BAD_INPUT, "add --yes"),  # no terminal to ask on
         (("export", "staff", "--as", TEACHER, "--yes"), NOT_ALLOWED, "may not download"),
         (("export", "pupils", "--as", LEARNER, "--yes"), NOT_ALLOWED, "may not download"),
         (("export", "pupils", "--as", ADMIN, "--yes"), BAD_INPUT, "name the school"),
@@ -325,18 +324,25 @@ def test_export_staff_columns(cli, population):
         ),
     ],
 )
-def test_export_refusals_write_nothing(cli, population, args, code, message):
+def test_export_refusals_come_before_the_warning_and_write_nothing(
+    cli, population, args, code, message
+):
     out = cli.tmp_path / "out.csv"
     before = cli.state()
-    result = cli(*args, "-o", str(out))
-    warning, *rest = result.stderr.splitlines()
-    assert warning.startswith("Please note:")
-    fails_cleanly(
-        subprocess.CompletedProcess(result.args, result.returncode, result.stdout, "\n".join(rest)),
-        code,
-        message,
-    )
-    assert not out.exists()
+    fails_cleanly(cli(*args, "-o", str(out)), code, message)
+    assert [p.name for p in cli.tmp_path.iterdir() if "out.csv" in p.name] == []
+    assert cli.state() == before
+
+
+def test_export_without_yes_or_a_terminal_warns_then_refuses_and_writes_nothing(cli, population):
+    out = cli.tmp_path / "out.csv"
+    before = cli.state()
+    result = cli("export", "pupils", "--as", TEACHER, "-o", str(out))
+    assert result.returncode == BAD_INPUT
+    assert result.stderr.splitlines() == [
+        guide.DOWNLOAD_WARNING,
+        "hwb-tui: No terminal to confirm on: add --yes to accept.",
+    ]
     assert [p.name for p in cli.tmp_path.iterdir() if "out.csv" in p.name] == []
     assert cli.state() == before
 

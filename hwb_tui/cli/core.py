@@ -181,12 +181,11 @@ def cmd_check_password(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
     actor = acting_user(hwb, args)
     download = EXPORTS[args.which]
+    school = hwb.exports.require_download(actor, download, school_id(hwb, actor, args.school))
     print(_(DOWNLOAD_WARNING), file=sys.stderr)
     if not args.yes and not confirm(_("Proceed with download? [y/N] ")):
         raise InvalidInput(_("Download cancelled: nothing was written."))
-    result = hwb.exports.download(
-        actor, download, output_target(args.output), school_id(hwb, actor, args.school)
-    )
+    result = hwb.exports.download(actor, download, output_target(args.output), school)
     print(
         ngettext(
             "Wrote {rows} user to {path} (readable by you only).",

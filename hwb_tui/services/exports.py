@@ -42,6 +42,18 @@ class Exports:
     def may_download(self, actor: Actor, download: Download, school_id: int | None = None) -> bool:
         return rights.may_download(actor, download, school_id or actor.school_id)
 
+    def require_download(
+        self, actor: Actor, download: Download, school_id: int | None = None
+    ) -> int:
+        """The school the download covers, or the refusal: callers ask before they show the
+        warning, so someone who may not download is not asked to proceed."""
+        school_id = school_in_scope(actor, school_id)
+        if not rights.may_download(actor, download, school_id):
+            raise PermissionDenied(
+                _("You may not download {download}.").format(download=_(download))
+            )
+        return school_id
+
     def download(
         self,
         actor: Actor,
@@ -49,11 +61,7 @@ class Exports:
         target: Path | BinaryIO,
         school_id: int | None = None,
     ) -> ExportResult:
-        school_id = school_in_scope(actor, school_id)
-        if not rights.may_download(actor, download, school_id):
-            raise PermissionDenied(
-                _("You may not download {download}.").format(download=_(download))
-            )
+        school_id = self.require_download(actor, download, school_id)
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
         rows = list(
             Account.select()
