@@ -22,6 +22,7 @@ from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
 from hwb_tui.services.membership import require_open, still_listed
+from hwb_tui.store.db import contains_any_case
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass
 from hwb_tui.store.models import School as SchoolRow
 from hwb_tui.store.user_pages import page_query
@@ -55,7 +56,9 @@ class Users:
             query = query.where(SchoolRow.id == actor.school_id)
         if search:
             term = _search_term(search)
-            query = query.where(SchoolRow.name.contains(term) | SchoolRow.code.contains(term))
+            query = query.where(
+                contains_any_case(SchoolRow.name, term) | SchoolRow.code.contains(term)
+            )
         return tuple(to_school(row) for row in query)
 
     def school_by_code(self, actor: Actor, code: str) -> School:
@@ -97,8 +100,8 @@ class Users:
         if search:
             term = _search_term(search)
             query = query.where(
-                Account.surname.contains(term)
-                | Account.forename.contains(term)
+                contains_any_case(Account.surname, term)
+                | contains_any_case(Account.forename, term)
                 | Account.username.contains(term)
                 | Account.admission_number.contains(term)
             )

@@ -6,7 +6,14 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    ColumnBase,
+    DatabaseProxy,
+    Expression,
+    Function,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse import db_url
 
 from hwb_tui.domain.errors import StoreProblem
@@ -27,6 +34,8 @@ SQLITE_PRAGMAS = {
 }
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# A Python function on SQLite connections: SQLite's own lower() folds ASCII letters only.
+UNICODE_LOWER = "hwb_unicode_lower"
 
 # SQLite's BUSY and LOCKED; PostgreSQL's serialization failure, deadlock and lock-not-available.
 _SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
@@ -51,12 +60,14 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so a read-then-write never
         # fails half-way with "database is locked" when several sessions share the file.
-        return SqliteDatabase(
+        db = SqliteDatabase(
             path,
             pragmas=SQLITE_PRAGMAS,
             timeout=BUSY_TIMEOUT_SECONDS,
             lock_type="IMMEDIATE",
         )
+        db.register_function(_unicode_lower, UNICODE_LOWER, 1, deterministic=True)
+        return db
     if scheme in ("postgres", "postgresql"):
         params = db_url.parse(url)
         return PostgresqlDatabase(**params)
@@ -65,6 +76,21 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
             scheme=scheme
         )
     )
+
+
+def _unicode_lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+def contains_any_case(column: ColumnBase, term: str) -> Expression:
+    """`column` holds `term`, whatever the case of either, in any alphabet ("ŵyn" finds "Ŵyn").
+
+    PostgreSQL's ILIKE folds every letter; SQLite's LIKE folds only ASCII ones, so there both
+    sides are lowered by Python first.
+    """
+    if isinstance(database.obj, SqliteDatabase):
+        return Function(UNICODE_LOWER, (column,)).contains(term.lower())
+    return column.contains(term)
 
 
 def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
