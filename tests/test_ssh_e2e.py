@@ -22,10 +22,11 @@ import pytest
 
 from hwb_tui.cli import main
 from hwb_tui.domain.audit import AuditAction
+from hwb_tui.domain.errors import PermissionDenied
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.store.models import AuditRecord
+from hwb_tui.store.models import Account, AuditRecord
 
 COLUMNS, ROWS = 120, 32
 # Bounds on waiting for a screen or a process, not measurements: generous for a loaded CI.
@@ -260,3 +261,17 @@ def test_the_key_cannot_forward_ports(served, forwarding):
     )
     assert done.returncode != 0
     assert "forwarding failed" in done.stderr
+
+
+def test_a_key_of_someone_who_has_left_opens_nothing(served):
+    _hwb, server = served
+    Account.update(left_at=Account.created_at).where(Account.username == BOUND_USER).execute()
+    terminal = Terminal(server.command("-tt"))
+    status = terminal.finish()
+    assert status == PermissionDenied.exit_code
+    assert "left" in terminal.text
+    assert (
+        not AuditRecord.select()
+        .where((AuditRecord.actor == BOUND_USER) & (AuditRecord.action == str(AuditAction.SIGN_IN)))
+        .exists()
+    )
