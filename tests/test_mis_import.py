@@ -11,7 +11,7 @@ import pytest
 
 from hwb_tui.cli import main
 from hwb_tui.domain.audit import AuditAction
-from hwb_tui.domain.errors import AuthenticationFailed, InvalidInput, PermissionDenied
+from hwb_tui.domain.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.mis_file import FileRefused
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.domain.usernames import unique_username, unique_usernames
@@ -418,3 +418,11 @@ def test_a_long_classes_cell_is_fine_but_each_class_name_is_checked(demo, champi
             demo.mis_import.import_data(
                 champion, Kind.LEARNER, csv_bytes([header, *rows]), source="x"
             )
+
+
+def test_an_unknown_school_is_refused(demo):
+    admin = demo.users.actor("admin.demo")
+    with pytest.raises(NotFound):
+        demo.mis_import.import_data(
+            admin, Kind.LEARNER, csv_bytes([LEARNER_HEADER]), source="x", school_id=999_999
+        )

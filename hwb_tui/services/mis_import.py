@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
-from hwb_tui.domain.errors import InvalidInput, PermissionDenied
+from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.mis_file import (
     CHAMPION_COLUMN,
@@ -151,7 +151,9 @@ class MisImport:
             raise PermissionDenied(
                 _("Only the school's Digital Champion or a Hwb administrator imports from the MIS.")
             )
-        school = SchoolRow.get_by_id(school_id)
+        school = SchoolRow.get_or_none(SchoolRow.id == school_id)
+        if school is None:
+            raise NotFound(_("That school no longer exists."))
         mis_file = read_mis_file(data, kind)
         if dry_run:
             return _result(kind, school.name, True, _current_plan(mis_file, school_id))
