@@ -9,6 +9,7 @@ import pytest
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.model import SCHOOL_KINDS, Kind, PasswordStatus, Phase, is_primary_year
 from hwb_tui.services.demo import DEMO_PASSWORD
+from hwb_tui.store.models import School
 
 # The sign-ins the issue names, with what each must be.
 SIGN_INS = {
@@ -77,3 +78,11 @@ def test_a_demo_needs_force_to_be_built_again(demo):
     assert demo.demo.build(force=True)
     assert demo.demo.is_demo()
     assert demo.passwords.sign_in("teacher.demo", DEMO_PASSWORD).username == "teacher.demo"
+
+
+def test_a_database_with_only_schools_is_not_overwritten(hwb):
+    with hwb.context.db.atomic():
+        School.create(code="6619999", name="Ysgol Newydd", phase="primary")
+    with pytest.raises(InvalidInput, match="real users"):
+        hwb.demo.build(force=True)
+    assert [school.code for school in School.select()] == ["6619999"]

@@ -229,10 +229,11 @@ class Demo:
         )
 
     def build(self, force: bool = False, seed: int = 2026) -> tuple[DemoSignIn, ...]:
-        has_users = Account.select().exists()
-        if has_users and not self.is_demo():
+        # Schools alone (an MIS import before its users) are real data too.
+        has_data = Account.select().exists() or School.select().exists()
+        if has_data and not self.is_demo():
             raise InvalidInput(_("This database holds real users; the demo never overwrites it."))
-        if has_users and not force:
+        if has_data and not force:
             raise InvalidInput(_("This is already a demo database; add --force to build it again."))
         people = _plan_people(random.Random(seed))
         to_hash = [p for p in people if p.status is not PasswordStatus.UNAVAILABLE]
@@ -241,7 +242,7 @@ class Demo:
         # Hashing is the slow part: do it on every core, before the write transaction.
         hashes = self._ctx.hasher.hash_many([p.password for p in to_hash])
         hash_of = {id(p): h for p, h in zip(to_hash, hashes, strict=True)}
-        if has_users:
+        if has_data:
             store_db.recreate_schema()
         sealer = self._ctx.sealer
         with self._ctx.db.atomic():
