@@ -37,7 +37,7 @@ from hwb_tui.store.db import database
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass, utc_now
 from hwb_tui.store.models import School as SchoolRow
 
-ID_BATCH = 900
+ID_BATCH = 900  # ids per IN (…): well inside every SQLite build's limit on bound values
 
 
 class ChangeKind(StrEnum):
