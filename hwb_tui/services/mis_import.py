@@ -333,12 +333,12 @@ def _stored_memberships(school_id: int, kind: Kind) -> dict[int, dict[str, int]]
 
 
 def _shown_classes(names: Iterable[str] | None) -> str:
-    return "; ".join(sorted(names)) if names else "(none)"
+    return "; ".join(sorted(names)) if names else "-"
 
 
 def _shown(value: object) -> str:
     if value is None or value == "":
-        return "(none)"
+        return "-"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     return str(value)
