@@ -7,6 +7,7 @@ import shlex
 import stat
 import struct
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,22 @@ def test_the_cli(demo, settings, tmp_path, keys_file, capsys):
     assert main([*base, "keys", "remove", "teacher.demo", *keys]) == 0
     assert main([*base, "keys", "list", *keys]) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_adds_at_the_same_time_lose_no_line(demo, tmp_path, keys_file):
+    users = ("teacher.demo", "champion.demo", "admin.demo", "governor.demo", "nonmis.demo")
+    keys = {user: make_key(tmp_path, user.replace(".", "-")).read_text() for user in users}
+    start = threading.Barrier(len(users))
+
+    def bind(user: str) -> None:
+        start.wait()
+        demo.ssh_keys.add(user, keys[user], keys_file, PROGRAM)
+
+    threads = [threading.Thread(target=bind, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(binding.username for binding in demo.ssh_keys.bindings(keys_file)) == sorted(
+        users
+    )

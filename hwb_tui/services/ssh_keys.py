@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
+import fcntl
 import hashlib
+import os
 import shlex
 import shutil
 import struct
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -216,6 +220,39 @@ def _bound_user(options: str) -> str | None:
     return argv[argv.index("--as") + 1]
 
 
+def _refuse_if_present(key: PublicKey, username: str, lines: list[_Line], path: Path) -> None:
+    """A key opens one thing: refused if the file already lets it in, for anyone or anything."""
+    for number, line in enumerate(lines, start=1):
+        if line.key is None or line.key.blob != key.blob:
+            continue
+        if line.username == username:
+            raise InvalidInput(_("This key is already bound to {user}.").format(user=username))
+        if line.username is not None:
+            raise InvalidInput(
+                _("This key is already bound to {user}; a key opens one identity.").format(
+                    user=safe_text(line.username)
+                )
+            )
+        raise InvalidInput(
+            _(
+                "This key is already on line {number} of {path} for other use; a key bound "
+                "to hwb-tui must not also open a shell. Remove that line first."
+            ).format(number=number, path=path)
+        )
+
+
+@contextlib.contextmanager
+def _edit_lock(path: Path) -> Iterator[None]:
+    """One edit of the file at a time: two `keys add` at once would otherwise lose a line."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock = os.open(path.parent / f".{path.name}.hwb-tui-lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+
+
 class SshKeys:
     """Run by the service account that owns the database and key, like `demo`: no --as."""
 
@@ -233,46 +270,30 @@ class SshKeys:
         """Bind the key to the user; refused if the key opens anything else in the file."""
         row = require_open(self._ctx.account(username))
         key = parse_public_key(public_key)
-        lines = _read_lines(path)
-        for number, line in enumerate(lines, start=1):
-            if line.key is None or line.key.blob != key.blob:
-                continue
-            if line.username == row.username:
-                raise InvalidInput(
-                    _("This key is already bound to {user}.").format(user=row.username)
-                )
-            if line.username is not None:
-                raise InvalidInput(
-                    _("This key is already bound to {user}; a key opens one identity.").format(
-                        user=safe_text(line.username)
-                    )
-                )
-            raise InvalidInput(
-                _(
-                    "This key is already on line {number} of {path} for other use; a key bound "
-                    "to hwb-tui must not also open a shell. Remove that line first."
-                ).format(number=number, path=path)
+        with _edit_lock(path):
+            lines = _read_lines(path)
+            _refuse_if_present(key, row.username, lines, path)
+            command = forced_command(
+                program, self._database_url(), self._ctx.settings.key_file.resolve(), row.username
             )
-        command = forced_command(
-            program, self._database_url(), self._ctx.settings.key_file.resolve(), row.username
-        )
-        texts = [line.text for line in lines] + [authorized_line(command, key, row.username)]
-        self._write(path, texts, AuditAction.SSH_KEY_ADD, row, key.fingerprint)
+            texts = [line.text for line in lines] + [authorized_line(command, key, row.username)]
+            self._write(path, texts, AuditAction.SSH_KEY_ADD, row, key.fingerprint)
         return KeyBinding(row.username, key)
 
     def remove(self, username: str, path: Path) -> int:
         """Unbind every key of the user; the number of keys removed."""
-        lines = _read_lines(path)
-        kept = [line.text for line in lines if line.username != username or line.key is None]
-        removed = len(lines) - len(kept)
-        if not removed:
-            raise NotFound(
-                _("No key in {path} is bound to {user}.").format(
-                    path=path, user=safe_text(username)
+        with _edit_lock(path):
+            lines = _read_lines(path)
+            kept = [line.text for line in lines if line.username != username or line.key is None]
+            removed = len(lines) - len(kept)
+            if not removed:
+                raise NotFound(
+                    _("No key in {path} is bound to {user}.").format(
+                        path=path, user=safe_text(username)
+                    )
                 )
-            )
-        row = Account.get_or_none(Account.username == username)
-        self._write(path, kept, AuditAction.SSH_KEY_REMOVE, row, f"{removed} keys", username)
+            row = Account.get_or_none(Account.username == username)
+            self._write(path, kept, AuditAction.SSH_KEY_REMOVE, row, f"{removed} keys", username)
         return removed
 
     def _database_url(self) -> str:
@@ -290,8 +311,6 @@ class SshKeys:
         detail: str,
         username: str | None = None,
     ) -> None:
-        path.expanduser().parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-
         def record() -> None:
             with self._ctx.db.atomic():
                 self._ctx.audit(
