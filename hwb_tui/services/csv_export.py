@@ -20,14 +20,14 @@ PUPIL_COLUMNS = (
 STAFF_COLUMNS = ("Forename", "Surname", "Username", "Password", "Date created", "Staff code")
 
 # OWASP CSV injection: a cell starting with one of these may run as a formula.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_STARTS = frozenset("=+-@\t\r")
 # The password status "-" is the portal's own value and stays as it is.
 _LITERAL_VALUES = frozenset({"-"})
 
 
 def neutralise(value: str) -> str:
     """A cell a spreadsheet shows as text: a leading apostrophe disarms a formula."""
-    if value in _LITERAL_VALUES or not value.startswith(_FORMULA_STARTS):
+    if not value or value[0] not in _FORMULA_STARTS or value in _LITERAL_VALUES:
         return value
     return "'" + value
 
@@ -37,7 +37,6 @@ def render_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(columns)
-    for row in rows:
-        # Values are kept exactly (quotes, commas and newlines are quoted), only disarmed.
-        writer.writerow([neutralise(value) for value in row])
+    # Values are kept exactly (quotes, commas and newlines are quoted), only disarmed.
+    writer.writerows([neutralise(value) for value in row] for row in rows)
     return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import namedtuple
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +28,21 @@ DOWNLOAD_WARNING = N_(
     "these are handled appropriately"
 )
 DATE_FORMAT = "%d/%m/%Y"
+EXPORT_FIELDS = (
+    Account.id,
+    Account.forename,
+    Account.surname,
+    Account.username,
+    Account.password_status,
+    Account.sealed_password,
+    Account.created_at,
+    Account.year,
+    Account.reg_group,
+    Account.consent,
+    Account.admission_number,
+    Account.staff_code,
+)
+ExportRow = namedtuple("ExportRow", [field.name for field in EXPORT_FIELDS])
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,23 +80,28 @@ class Exports:
     ) -> ExportResult:
         school_id = self.require_download(actor, download, school_id)
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
-        rows = list(
-            Account.select()
+        query = (
+            Account.select(*EXPORT_FIELDS)
             .where((Account.school == school_id) & (Account.kind == str(kind)) & still_listed())
             .order_by(Account.surname, Account.forename, Account.username)
         )
         sealer = self._ctx.sealer  # a missing or wrong key stops the download here, clearly
-        passwords = [shown_password(sealer, row) for row in rows]
         if kind is Kind.LEARNER:
-            columns, cells = (
-                PUPIL_COLUMNS,
-                [_pupil_cells(r, p) for r, p in zip(rows, passwords, strict=True)],
-            )
+            consent_labels = (_("No"), _("Yes"))
+            columns = PUPIL_COLUMNS
+
+            def cells_of(row: ExportRow) -> list[str]:
+                return _pupil_cells(row, shown_password(sealer, row), consent_labels)
         else:
-            columns, cells = (
-                STAFF_COLUMNS,
-                [_staff_cells(r, p) for r, p in zip(rows, passwords, strict=True)],
-            )
+            columns = STAFF_COLUMNS
+
+            def cells_of(row: ExportRow) -> list[str]:
+                return _staff_cells(row, shown_password(sealer, row))
+
+        # The driver's rows as they come, no model or field conversion per row: building a
+        # model per row was three quarters of the time for a large school.
+        rows = [ExportRow._make(values) for values in self._ctx.db.execute(query)]
+        cells = [cells_of(row) for row in rows]
         with_passwords = sum(
             1 for row in rows if row.password_status == PasswordStatus.AVAILABLE.value
         )
@@ -112,8 +134,8 @@ def school_in_scope(actor: Actor, school_id: int | None) -> int:
 
 def shown_password(sealer: Sealer, row: Account) -> str:
     """The Password field as the portal shows it: the password, "-" or "User changed password"."""
-    status = PasswordStatus(row.password_status)
-    if status is not PasswordStatus.AVAILABLE or row.sealed_password is None:
+    if row.password_status != PasswordStatus.AVAILABLE or row.sealed_password is None:
+        status = PasswordStatus(row.password_status)
         return status_label(status) if status is not PasswordStatus.AVAILABLE else "-"
     try:
         return sealer.open_password(row.id, bytes(row.sealed_password))
@@ -127,26 +149,33 @@ def shown_password(sealer: Sealer, row: Account) -> str:
         ) from None
 
 
-def _pupil_cells(row: Account, password: str) -> list[str]:
+def day_created(value: dt.datetime | str) -> str:
+    """dd/mm/yyyy from a datetime, or from SQLite's stored 'YYYY-MM-DD HH:MM:SS' text as is."""
+    if isinstance(value, str):
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
+    return value.strftime(DATE_FORMAT)
+
+
+def _pupil_cells(row: ExportRow, password: str, consent_labels: tuple[str, str]) -> list[str]:
     return [
         row.forename,
         row.surname,
         row.username,
         password,
-        row.created_at.strftime(DATE_FORMAT),
+        day_created(row.created_at),
         row.year or "",
         row.reg_group or "",
-        "" if row.consent is None else (_("Yes") if row.consent else _("No")),
+        "" if row.consent is None else consent_labels[bool(row.consent)],
         row.admission_number or "",
     ]
 
 
-def _staff_cells(row: Account, password: str) -> list[str]:
+def _staff_cells(row: ExportRow, password: str) -> list[str]:
     return [
         row.forename,
         row.surname,
         row.username,
         password,
-        row.created_at.strftime(DATE_FORMAT),
+        day_created(row.created_at),
         row.staff_code or "",
     ]
