@@ -70,7 +70,9 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
         return db
     if scheme in ("postgres", "postgresql"):
         params = db_url.parse(url)
-        return PostgresqlDatabase(**params)
+        # psycopg 3 is the declared driver; Peewee would pick psycopg2 if it happened to be
+        # installed, and the bulk import relies on psycopg 3's COPY.
+        return PostgresqlDatabase(**params, prefer_psycopg3=True)
     raise StoreProblem(
         _("Unsupported database URL scheme {scheme!r}: use sqlite:/// or postgresql://").format(
             scheme=scheme
