@@ -84,3 +84,20 @@ def demo(hwb: Hwb) -> Hwb:
     """Services over a freshly built demo database."""
     hwb.demo.build()
     return hwb
+
+
+@pytest.fixture
+def sqlite_demo(sqlite_url: str, tmp_path: Path) -> Iterator[Hwb]:
+    """The demo on SQLite alone, for tests about files rather than the database."""
+    settings = Settings.resolve(sqlite_url, tmp_path / "hwb.key", env=os.environ)
+    with Hwb.open(settings) as hwb:
+        hwb.demo.build()
+        yield hwb
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An empty folder for files a test writes."""
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder

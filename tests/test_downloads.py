@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,6 @@ from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import PasswordUnavailable, PermissionDenied, StoreProblem
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.domain.rights import Download
-from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from tests.credential_files import (
     add_account,
@@ -25,6 +22,7 @@ from tests.credential_files import (
     mode_of,
     secondary_school_id,
 )
+from tests.guide import PUPIL_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HOSTILE = {
@@ -37,21 +35,6 @@ HOSTILE = {
     "tab": "\tcmd",
     "cr": "\rcmd",
 }
-
-
-@pytest.fixture
-def sqlite_demo(sqlite_url: str, tmp_path: Path) -> Iterator[Hwb]:
-    settings = Settings.resolve(sqlite_url, tmp_path / "hwb.key", env=os.environ)
-    with Hwb.open(settings) as hwb:
-        hwb.demo.build()
-        yield hwb
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
 
 
 def read_back(path: Path) -> list[list[str]]:
@@ -72,17 +55,7 @@ def test_every_pupil_value_comes_back_exactly(sqlite_demo: Hwb, out: Path) -> No
     result = hwb.exports.download(teacher, Download.ALL_PUPILS, out / "pupils.csv")
 
     rows = read_back(result.path)
-    assert rows[0] == [
-        "Forename",
-        "Surname",
-        "Username",
-        "Password",
-        "Date created",
-        "Year",
-        "Reg group",
-        "Consent",
-        "Admission number",
-    ]
+    assert rows[0] == PUPIL_COLUMNS
     learners = hwb.users.list_users(admin, Kind.LEARNER, school_id=secondary_school_id())
     by_username = {row[2]: row for row in rows[1:]}
     assert sorted(by_username) == sorted(learner.username for learner in learners)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,22 +39,6 @@ def pdf_text(path: Path) -> str:
 
 def only_file_in(folder: Path) -> list[str]:
     return sorted(entry.name for entry in folder.iterdir())
-
-
-@pytest.fixture
-def sqlite_demo(sqlite_url: str, tmp_path: Path) -> Iterator[Hwb]:
-    """The demo on SQLite alone, for tests about the PDF rather than the database."""
-    settings = Settings.resolve(sqlite_url, tmp_path / "hwb.key", env=os.environ)
-    with Hwb.open(settings) as hwb:
-        hwb.demo.build()
-        yield hwb
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
 
 
 # -- what a slip says --------------------------------------------------------------------------

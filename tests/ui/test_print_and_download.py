@@ -22,19 +22,8 @@ from hwb_tui.ui.screens.printing import PrintGroupDialog, PrintMenu
 from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.screens.users import UsersScreen
 from tests.credential_files import mode_of
+from tests.guide import DOWNLOAD_WARNING as WARNING
 from tests.ui.conftest import ENV, FakeClipboard, audited, known_password, screen_text
-
-WARNING = (
-    "Please note: If you download user credentials, it is your responsibility to then ensure "
-    "these are handled appropriately"
-)
-
-
-@pytest.fixture
-def out(tmp_path: Path) -> Path:
-    folder = tmp_path / "out"
-    folder.mkdir()
-    return folder
 
 
 @pytest.fixture
