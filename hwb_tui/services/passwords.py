@@ -131,11 +131,19 @@ class Passwords:
 
     # -- resetting someone's password ------------------------------------------------------------
 
-    def reset(self, actor: Actor, username: str, new_password: str | None = None) -> ResetResult:
-        """Set a new password (typed, or generated when None) that staff can show again."""
+    def reset(
+        self,
+        actor: Actor,
+        username: str,
+        new_password: str | None = None,
+        *,
+        generated: bool = False,
+    ) -> ResetResult:
+        """Set a new password that staff can show again: the one given, or a generated one when
+        None. `generated` says a given password came from Generate Password (for the audit)."""
         row = self._ctx.account(username)
         rights.require(actor, Action.RESET_PASSWORD, to_summary(row).target)
-        generated = new_password is None
+        generated = generated or new_password is None
         password = generate_password() if new_password is None else new_password
         check_password(password)
         # Hash before the write transaction: argon2 is slow and must not hold the lock.

@@ -191,6 +191,7 @@ async def test_reset_with_a_typed_password(make_app, ui_hwb: Hwb):
         assert isinstance(app.screen, UsersScreen)
         assert ui_hwb.passwords.check(username, "Newpass123")
         assert audited(ui_hwb, AuditAction.RESET) == [username]
+        assert _reset_details(ui_hwb, username) == ["typed"]
         row = user_list(app).highlighted
         assert row.username == username and row.status is PasswordStatus.AVAILABLE
         assert user_list(app).revealed_password == "Newpass123"
@@ -215,10 +216,21 @@ async def test_reset_with_a_generated_password(make_app, ui_hwb: Hwb):
         assert isinstance(app.screen, UserDetailsScreen)
         assert ui_hwb.passwords.check(username, generated)
         assert "Show password" in screen_text(app)
+        assert _reset_details(ui_hwb, username) == ["generated"]
         await pilot.press("escape")  # back on the list, the row is read again
         await pilot.pause()
         row = user_list(app).highlighted
         assert row.username == username and row.status is PasswordStatus.AVAILABLE
+
+
+def _reset_details(hwb: Hwb, username: str) -> list[str]:
+    """How each reset of this user was chosen, as the audit trail records it."""
+    admin = hwb.users.actor("admin.demo")
+    return [
+        entry.detail
+        for entry in hwb.audit.entries(admin)
+        if entry.action == AuditAction.RESET and entry.target == username
+    ]
 
 
 async def test_cancelled_reset_changes_nothing(make_app, ui_hwb: Hwb):

@@ -14,7 +14,7 @@ from hwb_tui.domain.errors import HwbError, PermissionDenied
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Target
 from hwb_tui.domain.text import safe_text
-from hwb_tui.ui.screens.password_dialog import PasswordDialog
+from hwb_tui.ui.screens.password_dialog import ChosenPassword, PasswordDialog
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -89,15 +89,17 @@ class UsesServices:
             partial(self._reset_chosen, username),
         )
 
-    def _reset_chosen(self, username: str, password: str | None) -> None:
-        if password is not None:
-            self._reset(username, password)
+    def _reset_chosen(self, username: str, chosen: ChosenPassword | None) -> None:
+        if chosen is not None:
+            self._reset(username, chosen)
 
     @work(thread=True, group="password")
-    def _reset(self, username: str, password: str) -> None:
+    def _reset(self, username: str, chosen: ChosenPassword) -> None:
         # Hashing is slow on purpose: it runs in a thread so the screen stays responsive.
         try:
-            result = self.hwb.passwords.reset(self.session.actor, username, password)
+            result = self.hwb.passwords.reset(
+                self.session.actor, username, chosen.password, generated=chosen.generated
+            )
         except HwbError as error:
             self.app.call_from_thread(self.refuse, error)
         else:

@@ -1,11 +1,12 @@
 """Reset password: type a new password twice, or Generate Password; then Update Password.
 
 The dialog only chooses the password; the caller hands it to the service, which checks rights
-and the policy again. The result is the new password, or None when cancelled.
+and the policy again. The result is the chosen password, or None when cancelled.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on
@@ -23,7 +24,13 @@ from hwb_tui.ui.widgets.policy_checklist import PolicyChecklist
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
 
-class PasswordDialog(ModalScreen[str | None]):
+@dataclass(frozen=True, slots=True)
+class ChosenPassword:
+    password: str
+    generated: bool  # made by Generate Password and left as it was (the audit says so)
+
+
+class PasswordDialog(ModalScreen[ChosenPassword | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="password-dialog.cancel",
                 tooltip=N_("Close without changing the password")),
@@ -84,7 +91,8 @@ class PasswordDialog(ModalScreen[str | None]):
     @on(Button.Pressed, "#update")
     def _update(self) -> None:
         if not self.query_one("#update", Button).disabled:
-            self.dismiss(self.query_one("#new-password", Input).value)
+            password = self.query_one("#new-password", Input).value
+            self.dismiss(ChosenPassword(password, generated=password == self._generated))
 
     @on(Button.Pressed, "#generate")
     def action_generate(self) -> None:

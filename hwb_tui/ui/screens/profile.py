@@ -16,7 +16,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.text import safe_text
 from hwb_tui.ui.screens.common import QuietScreen, UsesServices
-from hwb_tui.ui.screens.password_dialog import PasswordDialog
+from hwb_tui.ui.screens.password_dialog import ChosenPassword, PasswordDialog
 from hwb_tui.ui.session import role_label
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.title_bar import TitleBar
@@ -89,9 +89,9 @@ class ProfileScreen(UsesServices, QuietScreen[None]):
             self._change_own,
         )
 
-    def _change_own(self, password: str | None) -> None:
-        if password is not None:
-            self._save(password)
+    def _change_own(self, chosen: ChosenPassword | None) -> None:
+        if chosen is not None:
+            self._save(chosen.password)
 
     @work(thread=True, exclusive=True, group="password")
     def _save(self, password: str) -> None:
