@@ -86,10 +86,14 @@ def write_new_key_file(path: Path) -> bytes:
 class Sealer:
     """Seals and opens password copies with one key."""
 
+    _HEADER = len(_FORMAT_VERSION) + _KEY_ID_BYTES
+
     def __init__(self, key: bytes) -> None:
+        from cryptography.exceptions import InvalidTag
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
         self._aead = AESGCM(key)
+        self._invalid_tag = InvalidTag  # kept here: open() runs once per row of a download
         self.key_id = key_id(key)
 
     def seal(self, plaintext: bytes, context: bytes) -> bytes:
@@ -98,9 +102,7 @@ class Sealer:
 
     def open(self, sealed: bytes, context: bytes) -> bytes:
         """The plaintext, or KeyProblem when the copy is not ours, was moved, or was altered."""
-        from cryptography.exceptions import InvalidTag
-
-        header = len(_FORMAT_VERSION) + _KEY_ID_BYTES
+        header = self._HEADER
         if len(sealed) < header + _NONCE_BYTES + 16 or sealed[:1] != _FORMAT_VERSION:
             raise KeyProblem(_("A stored password copy is damaged; the password must be reset."))
         if sealed[1:header] != self.key_id:
@@ -108,7 +110,7 @@ class Sealer:
         nonce = sealed[header : header + _NONCE_BYTES]
         try:
             return self._aead.decrypt(nonce, sealed[header + _NONCE_BYTES :], context)
-        except InvalidTag:
+        except self._invalid_tag:
             raise KeyProblem(
                 _(
                     "A stored password copy does not open: it was altered or moved from another "
