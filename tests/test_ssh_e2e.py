@@ -211,8 +211,11 @@ def test_the_bound_key_opens_the_learners_list_moves_reveals_and_quits(served):
     hwb, server = served
     terminal = _open_app(server, hwb)
     learners = _learners(hwb)
-    for learner in learners[:3]:
-        assert learner.username in terminal.text
+    # The screen may still be arriving in pieces: wait for the first rows, not just the first.
+    terminal.wait_until(
+        lambda text: all(learner.username in text for learner in learners[:3]),
+        "the first three learners",
+    )
     # Move down to the first learner whose password can be shown: it appears in place.
     target = next(i for i, row in enumerate(learners) if row.status is PasswordStatus.AVAILABLE)
     terminal.press(DOWN * target)
