@@ -21,12 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from hwb_tui.domain.model import Kind, PasswordStatus, Phase
+from bench.school import create_school_with_operator
+from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.services.jobs import BATCH_SIZE, GroupType
-from hwb_tui.store.models import Account, School
+from hwb_tui.store.models import Account
 
 OPERATOR = "bench.groups.teacher"
 VERIFIED_SAMPLE = 20
@@ -40,15 +41,7 @@ def populate(hwb: Hwb, learners: int, rounds: int) -> None:
     """One school, one member of staff and the learners ("-": no password yet), one
     registration group per round."""
     with hwb.context.db.atomic():
-        school = School.create(code="6619999", name="Ysgol Meincnod", phase=str(Phase.SECONDARY))
-        Account.create(
-            username=OPERATOR,
-            forename="Siân",
-            surname="Athro",
-            kind=str(Kind.STAFF),
-            school=school.id,
-            password_status=str(PasswordStatus.UNAVAILABLE),
-        )
+        school_id = create_school_with_operator("6619999", OPERATOR)
         Account.insert_many(
             [
                 {
@@ -56,7 +49,7 @@ def populate(hwb: Hwb, learners: int, rounds: int) -> None:
                     "forename": "Llŷr",
                     "surname": f"Dysgwr {number:04d}",
                     "kind": str(Kind.LEARNER),
-                    "school": school.id,
+                    "school": school_id,
                     "year": "9",
                     "reg_group": reg_group(number % rounds),
                     "password_status": str(PasswordStatus.UNAVAILABLE),

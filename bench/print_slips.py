@@ -15,11 +15,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from hwb_tui.domain.model import Kind, PasswordStatus, Phase
+from bench.school import create_school_with_operator
+from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.store.models import Account, School
+from hwb_tui.store.models import Account
 
 OPERATOR = "bench.print.teacher"
 PASSWORD = "Bwrdd2026gwyn"
@@ -28,29 +29,21 @@ PASSWORD = "Bwrdd2026gwyn"
 def populate(hwb: Hwb, size: int) -> int:
     """A school with one member of staff and `size` learners in one group, each with a copy."""
     with hwb.context.db.atomic():
-        school = School.create(code="6619998", name="Ysgol Meincnod", phase=str(Phase.SECONDARY))
-        Account.create(
-            username=OPERATOR,
-            forename="Siân",
-            surname="Athro",
-            kind=str(Kind.STAFF),
-            school=school.id,
-            password_status=str(PasswordStatus.UNAVAILABLE),
-        )
+        school_id = create_school_with_operator("6619998", OPERATOR)
         for number in range(size):
             row = Account.create(
                 username=f"bench.learner.{number}",
                 forename="Gwenllïan",
                 surname=f"Ŵyn {number:04d}",
                 kind=str(Kind.LEARNER),
-                school=school.id,
+                school=school_id,
                 year="9",
                 reg_group="9B",
                 password_status=str(PasswordStatus.AVAILABLE),
             )
             row.sealed_password = hwb.context.sealer.seal_password(row.id, PASSWORD)
             row.save()
-    return school.id
+    return school_id
 
 
 def timed(work) -> float:
