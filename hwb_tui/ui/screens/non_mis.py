@@ -106,7 +106,7 @@ class NonMisDialog(UsesServices, ModalScreen[None]):
             return
         self.app.notify(
             _("{user}: ends {day}, {state}.").format(
-                user=user.username,
+                user=safe_text(user.username),
                 day=user.expires_on.isoformat() if user.expires_on else "-",
                 state=_("removed") if user.left else state_of(user),
             ),
