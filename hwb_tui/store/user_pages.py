@@ -18,8 +18,9 @@ from peewee import Database, PostgresqlDatabase
 
 from hwb_tui.store.search_ranks import kind_range
 
-# Search terms this long or longer use the trigram index; shorter ones are checked row by row.
+# Search terms this long or longer are one FTS5 phrase (SQLite) or use pg_trgm (PostgreSQL).
 TRIGRAM_LENGTH = 3
+LAST_CHARACTER = "\U0010ffff"  # every trigram that begins with two letters sorts below this
 
 # The columns a page row is built from, in this order.
 PAGE_COLUMNS = (
@@ -79,10 +80,10 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
         return ""
     # A school's list (a few thousand rows at most) is read in order faster than the trigram
     # index can list every school's matches; the trigram index serves the national lists.
-    trigram = len(search) >= TRIGRAM_LENGTH and not by_school
     if postgres:
-        return "pg_trigram" if trigram else "haystack"
-    return "ranked" if trigram else "like"
+        return "pg_trigram" if len(search) >= TRIGRAM_LENGTH and not by_school else "haystack"
+    # SQLite's index also serves two letters (migration 0008); one letter is read in order.
+    return "ranked" if len(search) >= 2 and not by_school else "like"
 
 
 def _search_params(mode: str, search: str) -> Sequence[str]:
@@ -91,6 +92,15 @@ def _search_params(mode: str, search: str) -> Sequence[str]:
     if mode == "like":
         return [_like_pattern(search)] * len(_SEARCHED_COLUMNS)
     return []
+
+
+def _short_match(param: str) -> str:
+    """An FTS5 query: any trigram of the index between two bounds (or none: `""`)."""
+    quoted = "'\"' || replace(term, '\"', '\"\"') || '\"'"
+    return (
+        f"coalesce((SELECT group_concat({quoted}, ' OR ') FROM account_search_terms "
+        f"WHERE term BETWEEN {param} AND {param}), '\"\"')"
+    )
 
 
 def _like_matches(param: str) -> str:
@@ -150,13 +160,19 @@ def _ranked_query(
     low, high = ranks
     ranked: list = [kind, *key] if key is not None else []
     ranked += [high if backwards else low, low if backwards else high]
-    ranked += ['"' + search.replace('"', '""') + '"', kind, limit]  # one FTS5 phrase
+    short = len(search) < TRIGRAM_LENGTH
+    if short:  # every trigram that begins with the two letters, as the index folds them
+        folded = search.lower()
+        ranked += [folded, folded + LAST_CHARACTER]
+    else:  # one FTS5 phrase: with the trigram tokenizer, a substring
+        ranked.append('"' + search.replace('"', '""') + '"')
+    ranked += [kind, limit]
     unranked = [kind, *[_like_pattern(search)] * len(_SEARCHED_COLUMNS), *(key or ()), limit]
-    return _ranked_sql(param, key is not None, backwards), [*ranked, *unranked, limit]
+    return _ranked_sql(param, short, key is not None, backwards), [*ranked, *unranked, limit]
 
 
-@lru_cache(maxsize=8)
-def _ranked_sql(param: str, after_key: bool, backwards: bool) -> str:
+@lru_cache(maxsize=16)
+def _ranked_sql(param: str, short: bool, after_key: bool, backwards: bool) -> str:
     direction = " DESC" if backwards else ""
     beyond = "<" if backwards else ">"
     key_columns = ("surname", "forename", "username")
@@ -176,7 +192,8 @@ def _ranked_sql(param: str, after_key: bool, backwards: bool) -> str:
         f"SELECT {page_columns} FROM account_search AS f "
         "CROSS JOIN account AS a ON a.search_rank = f.rowid "
         f"WHERE f.rowid {beyond} {start} AND f.rowid {'>' if backwards else '<'} {param} "
-        f"AND f.account_search MATCH {param} AND a.kind = {param} AND a.left_at IS NULL "
+        f"AND f.account_search MATCH {_short_match(param) if short else param} "
+        f"AND a.kind = {param} AND a.left_at IS NULL "
         f"ORDER BY f.rowid{direction} LIMIT {param}"
     )
     waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL"]

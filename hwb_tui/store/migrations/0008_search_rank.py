@@ -4,6 +4,10 @@
 them. Here it is keyed by `search_rank`, which grows with (kind, surname, forename, username):
 the index hands matches over in list order and a search stops after one page. PostgreSQL keeps
 0007's pg_trgm index; nothing changes there.
+
+Each value is indexed with U+001F after it (a character no search term holds: control
+characters are refused), so every two letters of a value, even at its end or making up the
+whole value, begin one of its trigrams: a two-letter search reads the index too.
 """
 
 from peewee import PostgresqlDatabase
@@ -14,8 +18,9 @@ _OLD_TRIGGERS = ("insert", "delete", "update")
 _INDEXED = "surname, forename, username, admission_number"
 
 
-def _indexed(row: str) -> str:
-    return ", ".join(f"{row}.{column}" for column in _INDEXED.split(", "))
+def _indexed(row: str, after: str = " || char(31)") -> str:
+    """The trigger row's indexed values, as the view gives them (`after` each one)."""
+    return ", ".join(f"{row}.{column}{after}" for column in _INDEXED.split(", "))
 
 
 def up(migrator, db):
@@ -32,13 +37,18 @@ def up(migrator, db):
         "WHERE search_rank IS NULL"
     )
     # External content read through a view, so an unranked account is not in the index.
+    terminated = ", ".join(f"{column} || char(31) AS {column}" for column in _INDEXED.split(", "))
     db.execute_sql(
-        f"CREATE VIEW account_search_source AS SELECT search_rank, {_INDEXED} "
+        f"CREATE VIEW account_search_source AS SELECT search_rank, {terminated} "
         "FROM account WHERE search_rank IS NOT NULL"
     )
     db.execute_sql(
         f"CREATE VIRTUAL TABLE account_search USING fts5({_INDEXED}, "
         "content='account_search_source', content_rowid='search_rank', tokenize='trigram')"
+    )
+    # The index's trigrams, in order: a two-letter search looks up those that begin with it.
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE account_search_terms USING fts5vocab(account_search, 'row')"
     )
     # A new account takes the rank between its neighbours' (NULL when they are adjacent).
     db.execute_sql(
@@ -81,6 +91,7 @@ def down(migrator, db):
         return
     for name in ("insert", "update", "index", "delete"):
         db.execute_sql(f"DROP TRIGGER IF EXISTS account_rank_{name}")
+    db.execute_sql("DROP TABLE account_search_terms")
     db.execute_sql("DROP TABLE account_search")
     db.execute_sql("DROP VIEW account_search_source")
     db.execute_sql("DROP INDEX account_unranked")
@@ -92,17 +103,19 @@ def down(migrator, db):
     )
     db.execute_sql(
         "CREATE TRIGGER account_search_insert AFTER INSERT ON account BEGIN "
-        f"INSERT INTO account_search (rowid, {_INDEXED}) VALUES (new.id, {_indexed('new')}); END"
+        f"INSERT INTO account_search (rowid, {_INDEXED}) "
+        f"VALUES (new.id, {_indexed('new', '')}); END"
     )
     db.execute_sql(
         "CREATE TRIGGER account_search_delete AFTER DELETE ON account BEGIN "
         f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"VALUES ('delete', old.id, {_indexed('old')}); END"
+        f"VALUES ('delete', old.id, {_indexed('old', '')}); END"
     )
     db.execute_sql(
         f"CREATE TRIGGER account_search_update AFTER UPDATE OF {_INDEXED} ON account BEGIN "
         f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"VALUES ('delete', old.id, {_indexed('old')}); "
-        f"INSERT INTO account_search (rowid, {_INDEXED}) VALUES (new.id, {_indexed('new')}); END"
+        f"VALUES ('delete', old.id, {_indexed('old', '')}); "
+        f"INSERT INTO account_search (rowid, {_INDEXED}) "
+        f"VALUES (new.id, {_indexed('new', '')}); END"
     )
     db.execute_sql("INSERT INTO account_search (account_search) VALUES ('rebuild')")
