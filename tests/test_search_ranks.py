@@ -127,3 +127,24 @@ def test_adding_an_account_renumbers_once_many_wait_for_a_rank(
 def test_every_kind_has_its_own_span_of_ranks_in_list_order() -> None:
     assert sorted(search_ranks.RANKED_KINDS) == sorted(str(kind) for kind in Kind)
     assert list(search_ranks.RANKED_KINDS) == sorted(search_ranks.RANKED_KINDS)
+
+
+def test_migration_0008_goes_down_to_the_index_by_id_and_up_again(sqlite_demo: Hwb) -> None:
+    from playhouse.migrations import Runner
+
+    from hwb_tui.store.db import MIGRATIONS_DIR
+
+    db = sqlite_demo.context.db
+    runner = Runner(db, str(MIGRATIONS_DIR))
+    assert runner.down() == ["0008_search_rank"]
+    by_id = db.execute_sql(
+        "SELECT a.username FROM account_search AS f JOIN account AS a ON a.id = f.rowid "
+        "WHERE account_search MATCH '\"Briain\"' AND a.kind = 'learner' AND a.left_at IS NULL "
+        "ORDER BY a.username"
+    ).fetchall()
+    assert [username for (username,) in by_id] == sorted(matches(sqlite_demo, "Briain"))
+    assert runner.up() == ["0008_search_rank"]
+    ranks_follow_the_list(sqlite_demo)
+    admin = sqlite_demo.users.actor("admin.demo")
+    found = walk_forward(sqlite_demo, admin, Kind.LEARNER, 5, search="Briain")
+    assert usernames(found) == matches(sqlite_demo, "Briain")
