@@ -17,6 +17,7 @@ from hwb_tui.services.crypto import Hasher, Sealer, read_key_file, write_new_key
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.models import Account
 from tests.population import build_population
+from tests.stored import password_is
 
 TEACHER = "staff.s1"
 LEARNER = "learner.s1"
@@ -100,7 +101,7 @@ def test_a_wrong_key_file_is_a_clear_error_and_changes_nothing(hwb, settings, po
             other.passwords.reveal(teacher, LEARNER)
         with pytest.raises(KeyProblem, match="does not belong to this database"):
             other.passwords.reset(teacher, LEARNER, "NewPassword1")
-        assert other.passwords.check(LEARNER, population.password(LEARNER))
+        assert password_is(other, LEARNER, population.password(LEARNER))
         assert sealed_copy(LEARNER)  # the old copy is untouched
 
 
@@ -113,7 +114,7 @@ def test_a_missing_key_file_is_a_clear_error_and_changes_nothing(hwb, settings, 
             other.passwords.reveal(teacher, LEARNER)
         with pytest.raises(KeyProblem, match="missing"):
             other.passwords.reset(teacher, LEARNER, None)
-        assert other.passwords.check(LEARNER, population.password(LEARNER))
+        assert password_is(other, LEARNER, population.password(LEARNER))
     assert not settings.key_file.exists()  # never silently replaced by a new key
 
 
@@ -193,4 +194,4 @@ def test_the_real_argon2_defaults_are_used_without_an_override(database_url, tmp
 def test_the_test_suite_hashes_cheaply(hwb, population):
     encoded = Account.get(Account.username == LEARNER).password_hash
     assert encoded.startswith("$argon2id$v=19$m=8,t=1,p=1$")
-    assert hwb.passwords.check(LEARNER, population.password(LEARNER))
+    assert password_is(hwb, LEARNER, population.password(LEARNER))
