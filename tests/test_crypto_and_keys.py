@@ -195,3 +195,27 @@ def test_the_test_suite_hashes_cheaply(hwb, population):
     encoded = Account.get(Account.username == LEARNER).password_hash
     assert encoded.startswith("$argon2id$v=19$m=8,t=1,p=1$")
     assert password_is(hwb, LEARNER, population.password(LEARNER))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda sealed: sealed[:-1] + bytes([sealed[-1] ^ 1]), "altered or moved"),
+        (lambda sealed: sealed[:10], "damaged"),
+        (lambda sealed: sealed[:36], "damaged"),  # one byte short of the tag
+        (lambda sealed: b"\x02" + sealed[1:], "damaged"),  # the version byte is not sealed
+        (lambda sealed: sealed[:1] + b"\x00" * 8 + sealed[9:], "another key"),
+    ],
+)
+def test_the_download_opener_refuses_what_open_password_refuses(damage, message):
+    """The opener a download uses row by row takes its short cut only for a sound copy."""
+    sealer = Sealer(b"\x01" * 32)
+    opener = sealer.password_opener()
+    sealed = sealer.seal_password(7, "Ŵŷ pass 1")
+    assert opener(7, sealed) == opener(7, memoryview(sealed)) == "Ŵŷ pass 1"
+    with pytest.raises(KeyProblem, match="moved from another account"):
+        opener(8, sealed)
+    with pytest.raises(KeyProblem, match=message):
+        sealer.open_password(7, damage(sealed))
+    with pytest.raises(KeyProblem, match=message):
+        opener(7, damage(sealed))
