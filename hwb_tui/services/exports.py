@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -84,9 +85,9 @@ class Exports:
         kind = Kind.LEARNER if download is Download.ALL_PUPILS else Kind.STAFF
         sealer = self._ctx.sealer  # a missing or wrong key stops the download here, clearly
         if kind is Kind.LEARNER:
-            fields, columns, write_rows = PUPIL_FIELDS, PUPIL_COLUMNS, _write_pupils
+            fields, columns, cells_of = PUPIL_FIELDS, PUPIL_COLUMNS, _pupil_cells()
         else:
-            fields, columns, write_rows = STAFF_FIELDS, STAFF_COLUMNS, _write_staff
+            fields, columns, cells_of = STAFF_FIELDS, STAFF_COLUMNS, _staff_cells()
         query = (
             Account.select(*fields)
             .where((Account.school == school_id) & (Account.kind == str(kind)) & still_listed())
@@ -98,8 +99,11 @@ class Exports:
             with csv_writer(handle, columns) as writer:
                 # The driver's rows as they come, no model or field conversion per row:
                 # building a model per row was three quarters of the time for a large school.
-                counts[:] = write_rows(
-                    writer.writerows, self._ctx.db.execute(query), sealer.password_opener()
+                counts[:] = _write_rows(
+                    writer.writerows,
+                    self._ctx.db.execute(query),
+                    sealer.password_opener(),
+                    cells_of,
                 )
 
         def record() -> None:
@@ -149,8 +153,8 @@ def day_created(value: dt.datetime | str) -> str:
     return value.strftime(DATE_FORMAT)
 
 
-# The rows of a download, written as they come from the driver. These loops run once per user
-# of a school (100,000 and more), so they stay flat: no object per row but its cells, and the
+# The rows of a download, written as they come from the driver. The loop runs once per user of
+# a school (100,000 and more), so it stays flat: no object per row but its cells, and the
 # rows are disarmed and written a batch at a time (one search for the whole batch, not a call
 # per cell; csv_export.disarmed_rows).
 _BATCH_ROWS = 512
@@ -169,51 +173,25 @@ def _unknown_status(status: str) -> str:
     return status_label(PasswordStatus(status))  # ValueError, as for any row with a bad status
 
 
-def _write_pupils(writerows, rows, open_password) -> tuple[int, int]:
-    """Each learner's row; how many rows, and how many with a password."""
+def _write_rows(writerows, rows, open_password, cells_of) -> tuple[int, int]:
+    """Each user's row, as `cells_of(row, password)` makes its cells from the driver's row
+    (id, forename, surname, username, status, sealed copy, created, then the download's own
+    columns); how many rows, and how many with a password."""
     status_cells = _status_cells()
-    no, yes = _("No"), _("Yes")
     available, size = _AVAILABLE, _BATCH_ROWS
     batch: list[tuple[str, ...]] = []
     add = batch.append
     count = with_passwords = 0
     username = ""
     try:
-        for (
-            id_,
-            forename,
-            surname,
-            username,
-            status,
-            sealed,
-            created,
-            year,
-            group,
-            consent,
-            number,
-        ) in rows:
+        for row in rows:
+            id_, _forename, _surname, username, status, sealed = row[:6]
             if status == available:
                 with_passwords += 1
                 password = "-" if sealed is None else open_password(id_, sealed)  # "-": no copy
             else:
                 password = status_cells.get(status) or _unknown_status(status)
-            if created.__class__ is str:
-                day = f"{created[8:10]}/{created[5:7]}/{created[:4]}"
-            else:
-                day = created.strftime(DATE_FORMAT)
-            add(
-                (
-                    forename,
-                    surname,
-                    username,
-                    password,
-                    day,
-                    year or "",
-                    group or "",
-                    "" if consent is None else (yes if consent else no),
-                    number or "",
-                )
-            )
+            add(cells_of(row, password))
             count += 1
             if not count % size:
                 writerows(disarmed_rows(batch))
@@ -224,30 +202,34 @@ def _write_pupils(writerows, rows, open_password) -> tuple[int, int]:
     return count, with_passwords
 
 
-def _write_staff(writerows, rows, open_password) -> tuple[int, int]:
-    """Each member of staff's row; how many rows, and how many with a password."""
-    status_cells = _status_cells()
-    available, size = _AVAILABLE, _BATCH_ROWS
-    batch: list[tuple[str, ...]] = []
-    add = batch.append
-    count = with_passwords = 0
-    username = ""
-    try:
-        for id_, forename, surname, username, status, sealed, created, staff_code in rows:
-            if status == available:
-                with_passwords += 1
-                password = "-" if sealed is None else open_password(id_, sealed)
-            else:
-                password = status_cells.get(status) or _unknown_status(status)
-            add((forename, surname, username, password, day_created(created), staff_code or ""))
-            count += 1
-            if not count % size:
-                writerows(disarmed_rows(batch))
-                batch.clear()
-    except KeyProblem:
-        raise _unopened(username) from None
-    writerows(disarmed_rows(batch))
-    return count, with_passwords
+def _pupil_cells() -> Callable[[tuple, str], tuple[str, ...]]:
+    no, yes = _("No"), _("Yes")
+
+    def cells(row: tuple, password: str) -> tuple[str, ...]:
+        forename, surname, username = row[1:4]
+        created, year, group, consent, number = row[6:]
+        return (
+            forename,
+            surname,
+            username,
+            password,
+            day_created(created),
+            year or "",
+            group or "",
+            "" if consent is None else (yes if consent else no),
+            number or "",
+        )
+
+    return cells
+
+
+def _staff_cells() -> Callable[[tuple, str], tuple[str, ...]]:
+    def cells(row: tuple, password: str) -> tuple[str, ...]:
+        forename, surname, username = row[1:4]
+        created, staff_code = row[6:]
+        return (forename, surname, username, password, day_created(created), staff_code or "")
+
+    return cells
 
 
 def _unopened(username: str) -> KeyProblem:
