@@ -104,6 +104,26 @@ def test_the_last_day_is_still_open(demo, champion):
     assert demo.passwords.sign_in("nonmis.demo", DEMO_PASSWORD).username == "nonmis.demo"
 
 
+def test_the_non_mis_list_shows_each_end_date_and_which_have_expired(demo, champion):
+    added = demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.ONE_MONTH)
+    expire("nonmis.demo")
+    page = {row.username: row for row in demo.users.page(champion, Kind.NON_MIS).rows}
+    listed = {row.username: row for row in demo.users.list_users(champion, Kind.NON_MIS)}
+    assert page == listed  # pages and the whole list agree, on both databases
+    assert (page["nonmis.demo"].ends_on, page["nonmis.demo"].expired) == (
+        TODAY - dt.timedelta(days=1),
+        True,
+    )
+    assert (page[added.user.username].ends_on, page[added.user.username].expired) == (
+        added.user.expires_on,
+        False,
+    )
+    assert all(
+        row.ends_on is None and not row.expired
+        for row in demo.users.page(champion, Kind.STAFF).rows
+    )
+
+
 def test_extending_counts_from_the_current_end_and_never_shortens(demo, champion):
     added = demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.SIX_MONTHS)
     username = added.user.username

@@ -135,6 +135,8 @@ class UserSummary:
     reg_group: str | None
     status: PasswordStatus
     is_digital_champion: bool = False
+    ends_on: dt.date | None = None  # a non-MIS account's last day
+    expired: bool = False  # past that day: it can no longer sign in
 
     @property
     def target(self) -> Target:

@@ -12,6 +12,7 @@ from peewee import JOIN
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import KeyProblem, NotFound, StoreProblem
 from hwb_tui.domain.i18n import _
+from hwb_tui.domain.membership import is_expired
 from hwb_tui.domain.model import (
     Actor,
     Kind,
@@ -29,6 +30,7 @@ from hwb_tui.services.crypto import (
     write_new_key_file,
 )
 from hwb_tui.services.key_files import finish_interrupted_rotation
+from hwb_tui.services.membership import today
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord, School, Setting
 
@@ -210,4 +212,6 @@ def to_summary(row: Account) -> UserSummary:
         reg_group=row.reg_group,
         status=PasswordStatus(row.password_status),
         is_digital_champion=bool(row.is_digital_champion),
+        ends_on=row.expires_on,
+        expired=is_expired(row.expires_on, today()),
     )

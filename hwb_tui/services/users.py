@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import fields
+from itertools import repeat
 
 from peewee import JOIN
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
+from hwb_tui.domain.membership import is_expired
 from hwb_tui.domain.model import (
     Actor,
     Kind,
@@ -23,7 +26,7 @@ from hwb_tui.domain.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageKe
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
-from hwb_tui.services.membership import require_open, still_listed
+from hwb_tui.services.membership import require_open, still_listed, today
 from hwb_tui.store.db import contains_any_case
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass
 from hwb_tui.store.models import School as SchoolRow
@@ -146,7 +149,8 @@ class Users:
         # fetchall() in C, then the rows: iterating the cursor from Python costs a fifth more.
         found = self._ctx.db.execute_sql(sql, params).fetchall()
         more = len(found) > limit
-        rows = tuple(map(_page_row, reversed(found[:limit]) if backwards else found[:limit]))
+        shown = reversed(found[:limit]) if backwards else found[:limit]
+        rows = tuple(map(_page_row, shown, repeat(today())))
         if backwards:
             return Page(rows, has_before=more, has_after=key is not None)
         return Page(rows, has_before=key is not None, has_after=more)
@@ -200,11 +204,16 @@ _STATUSES = {str(status): status for status in PasswordStatus}
     _SET_REG_GROUP,
     _SET_STATUS,
     _SET_CHAMPION,
+    _SET_ENDS_ON,
+    _SET_EXPIRED,
 ) = (getattr(UserSummary, field.name).__set__ for field in fields(UserSummary))
 
 
-def _page_row(values: tuple) -> UserSummary:
+def _page_row(values: tuple, today: dt.date) -> UserSummary:
     """A UserSummary from one row of `page_query`, in the order of PAGE_COLUMNS."""
+    ends_on = values[11]
+    if ends_on.__class__ is str:  # SQLite's stored text
+        ends_on = dt.date.fromisoformat(ends_on)
     row = object.__new__(UserSummary)
     _SET_ID(row, values[0])
     _SET_USERNAME(row, values[1])
@@ -217,6 +226,8 @@ def _page_row(values: tuple) -> UserSummary:
     _SET_REG_GROUP(row, values[8])
     _SET_STATUS(row, _STATUSES[values[9]])
     _SET_CHAMPION(row, bool(values[10]))
+    _SET_ENDS_ON(row, ends_on)
+    _SET_EXPIRED(row, is_expired(ends_on, today))
     return row
 
 

@@ -35,6 +35,7 @@ PAGE_COLUMNS = (
     "a.reg_group",
     "a.password_status",
     "a.is_digital_champion",
+    "a.expires_on",
 )
 
 # The same expression as the pg_trgm index in migration 0007, so that index serves the search.
