@@ -387,3 +387,23 @@ async def test_the_mouse_highlights_and_reveals_the_row_under_it(make_app, ui_hw
         await pilot.hover("#search")
         await pilot.pause()
         assert listing.revealed_password is None
+
+
+async def test_the_non_mis_list_shows_when_each_account_ends(make_app, ui_hwb: Hwb):
+    import datetime as dt
+
+    from hwb_tui.domain.membership import EndChoice
+    from hwb_tui.store.models import Account
+
+    champion = ui_hwb.users.actor("champion.demo")
+    added = ui_hwb.non_mis.add(champion, "Val", "Volunteer", EndChoice.ONE_MONTH)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    Account.update(expires_on=yesterday).where(Account.username == "nonmis.demo").execute()
+    app = make_app("champion.demo", view="non-mis")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Ends" in text
+        assert added.user.expires_on.strftime("%d/%m/%Y") in text
+        line = next(line for line in text.splitlines() if "nonmis.demo" in line)
+        assert "expired" in line

@@ -31,7 +31,13 @@ from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 from hwb_tui.ui.widgets.title_bar import TitleBar
-from hwb_tui.ui.widgets.user_list import CHUNK, LEARNER_COLUMNS, OTHER_COLUMNS, UserList
+from hwb_tui.ui.widgets.user_list import (
+    CHUNK,
+    LEARNER_COLUMNS,
+    NON_MIS_COLUMNS,
+    OTHER_COLUMNS,
+    UserList,
+)
 
 # Typing pauses shorter than this are one search: the list repaints once, not once per key.
 SEARCH_DELAY_SECONDS = 0.3
@@ -42,6 +48,9 @@ TITLES = {
     Kind.GOVERNOR: N_("View Governors"),
     Kind.NON_MIS: N_("View Non-MIS"),
 }
+
+# Learners show their year and group; non-MIS users when their account ends.
+COLUMNS = {Kind.LEARNER: LEARNER_COLUMNS, Kind.NON_MIS: NON_MIS_COLUMNS}
 COUNTS = {
     Kind.LEARNER: N_("{count} learners"),
     Kind.STAFF: N_("{count} staff"),
@@ -88,7 +97,7 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
                 max_length=100,
             )
         yield UserList(
-            LEARNER_COLUMNS if self.kind is Kind.LEARNER else OTHER_COLUMNS,
+            COLUMNS.get(self.kind, OTHER_COLUMNS),
             self._reveal,
             empty_text=_("No users match."),
             id="users",

@@ -63,7 +63,18 @@ USERNAME = Column(NC_("column header", "Username"), lambda user: user.username)
 YEAR = Column(NC_("column header", "Year"), lambda user: user.year, width=4)
 REG_GROUP = Column(NC_("column header", "Reg group"), lambda user: user.reg_group, width=9)
 
+
+def _end(user: UserSummary) -> str | None:
+    """A non-MIS account's last day, or that it has passed (it can no longer sign in)."""
+    if user.expired:
+        return _("expired")
+    return user.ends_on.strftime("%d/%m/%Y") if user.ends_on else None
+
+
+ENDS = Column(NC_("column header", "Ends"), _end, width=14)  # "wedi dod i ben" in Welsh
+
 LEARNER_COLUMNS = (FORENAME, SURNAME, USERNAME, YEAR, REG_GROUP)
+NON_MIS_COLUMNS = (FORENAME, SURNAME, USERNAME, ENDS)
 OTHER_COLUMNS = (FORENAME, SURNAME, USERNAME)
 
 
