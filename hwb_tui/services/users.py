@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from peewee import JOIN
-
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
@@ -23,7 +21,7 @@ from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
 from hwb_tui.services.membership import require_open, still_listed
 from hwb_tui.store.db import contains_any_case
-from hwb_tui.store.models import Account, ClassMembership, SchoolClass
+from hwb_tui.store.models import JOIN, Account, ClassMembership, SchoolClass
 from hwb_tui.store.models import School as SchoolRow
 from hwb_tui.store.user_pages import page_query
 
