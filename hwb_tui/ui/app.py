@@ -18,7 +18,6 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
@@ -229,7 +228,8 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Fields of Textual's own (the command palette's search) blink too; a blink is
         # ~2.3 KB/s on the wire while the user does nothing, so every field is kept steady.
-        if isinstance(event.widget, Input | TextArea):
+        # (Any widget with a blinking cursor: naming TextArea would import it at start-up.)
+        if hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
 
     def action_section(self, mode: str) -> None:
