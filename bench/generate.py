@@ -30,6 +30,7 @@ from hwb_tui.services.demo import (
 )
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.db import is_postgres
+from hwb_tui.store.search_ranks import RANKED_KINDS, set_aside_trigger, spaced_rank
 
 BENCH_PASSWORD = "Croeso2026"
 ADMIN = "bench.admin"  # a Hwb administrator: sees every school
@@ -64,6 +65,10 @@ ACCOUNT_COLUMNS = (
     "password_hash",
     "sealed_password",
     "password_status",
+)
+# A list's order: by kind, then surname, forename and username.
+_SORT_KEY_COLUMNS = tuple(
+    ACCOUNT_COLUMNS.index(column) for column in ("kind", "surname", "forename", "username")
 )
 
 
@@ -214,19 +219,23 @@ def _insert_sqlite(db, schools: list[tuple], accounts: Iterator[tuple]) -> None:
     connection.executemany(
         "INSERT INTO school (id, code, name, phase) VALUES (?, ?, ?, ?)", schools
     )
-    sql = (
-        f"INSERT INTO account ({', '.join(ACCOUNT_COLUMNS)}) "
-        f"VALUES ({', '.join('?' * len(ACCOUNT_COLUMNS))})"
-    )
-    # The search index's per-row trigger costs six times a rebuild of the whole index at the
-    # end; it is set aside for the load and put back from its own stored SQL, unchanged.
-    (trigger_sql,) = connection.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'account_search_insert'"
-    ).fetchone()
-    connection.execute("DROP TRIGGER account_search_insert")
-    connection.executemany(sql, accounts)
+    # Every account arrives with its search rank (store/search_ranks.py): its place in its
+    # kind's list, worked out here in one sort, costs far less than placing each one as it
+    # arrives or numbering them all afterwards; the index is then built once.
+    rows = list(accounts)
+    kind_at, key_at = ACCOUNT_COLUMNS.index("kind"), _SORT_KEY_COLUMNS
+    ranked = sorted(range(len(rows)), key=lambda n: tuple(rows[n][i] for i in key_at))
+    ranks = [0] * len(rows)
+    position = dict.fromkeys(RANKED_KINDS, 0)
+    for n in ranked:
+        kind = rows[n][kind_at]
+        position[kind] += 1
+        ranks[n] = spaced_rank(kind, position[kind])
+    columns = (*ACCOUNT_COLUMNS, "search_rank")
+    sql = f"INSERT INTO account ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    with set_aside_trigger(db, "account_rank_insert"):
+        connection.executemany(sql, ((*row, rank) for row, rank in zip(rows, ranks, strict=True)))
     connection.execute("INSERT INTO account_search (account_search) VALUES ('rebuild')")
-    connection.execute(trigger_sql)
 
 
 def _copy_postgres(url: str, schools: list[tuple], accounts: Iterator[tuple]) -> None:

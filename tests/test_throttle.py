@@ -183,3 +183,29 @@ def test_a_wrong_confirmation_is_refused_and_throttled(hwb, population):
     with pytest.raises(SignInThrottled):
         here.passwords.confirm_identity(teacher, population.password("staff.s1"))
     assert here.passwords.requires_reauth(teacher)
+
+
+# -- check-password ------------------------------------------------------------------------------
+
+
+def test_checking_a_password_is_throttled_and_recorded_like_a_sign_in(hwb, population):
+    here = services(hwb, first_delay_seconds=60, max_delay_seconds=600)
+    right = population.password(LEARNER)
+    assert here.passwords.check(LEARNER, right)
+    assert not here.passwords.check(LEARNER, WRONG)
+    with pytest.raises(SignInThrottled, match="wait 60 seconds"):
+        here.passwords.check(LEARNER, right)
+    assert actions(LEARNER) == ["password-check", "sign-in-failed", "sign-in-refused"]
+
+
+def test_a_right_check_does_not_confirm_the_session(hwb, population):
+    teacher = hwb.passwords.start_forced_session("staff.s1")
+    assert hwb.passwords.check("staff.s1", population.password("staff.s1"))
+    assert hwb.passwords.requires_reauth(teacher)
+
+
+def test_a_check_refuses_someone_who_has_left(hwb, population):
+    from hwb_tui.store.models import Account, utc_now
+
+    Account.update(left_at=utc_now()).where(Account.username == LEARNER).execute()
+    assert not hwb.passwords.check(LEARNER, population.password(LEARNER))

@@ -12,6 +12,7 @@ class AuditAction(StrEnum):
     SIGN_IN_LOCKED = "sign-in-locked"
     SIGN_IN_UNLOCKED = "sign-in-unlocked"
     REAUTHENTICATE = "re-authenticate"
+    PASSWORD_CHECK = "password-check"  # `hwb-tui check-password`: right, throttled like a sign-in
     REVEAL = "reveal"
     COPY = "copy"
     RESET = "reset"

@@ -10,7 +10,6 @@ learners still pending, so nobody is ever half-changed and nobody is reset twice
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,7 +18,8 @@ from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import N_, _
-from hwb_tui.domain.model import YEARS, Actor, Kind, PasswordStatus, School, parse_year
+from hwb_tui.domain.model import Actor, Kind, PasswordStatus, School, parse_year
+from hwb_tui.domain.ordering import natural_order, year_order
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import has_unsafe, safe_text
@@ -161,7 +161,7 @@ class Jobs:
             for row in query.dicts()
             if term in row["name"].casefold()
         ]
-        sort_key = _year_order if group_type is GroupType.YEAR else _natural_order
+        sort_key = year_order if group_type is GroupType.YEAR else natural_order
         return tuple(sorted(choices, key=lambda choice: sort_key(choice.name)))
 
     def preview(
@@ -548,16 +548,3 @@ def _no_learners(group_type: GroupType, name: str, school: SchoolRow) -> NotFoun
 
 def _chunks(items: Sequence[int], size: int) -> list[list[int]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
-
-
-def _natural_order(name: str) -> list[tuple[int, int | str]]:
-    """ "7A" before "10A", as a school lists them."""
-    return [
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
-        for part in re.split(r"(\d+)", name)
-        if part
-    ]
-
-
-def _year_order(name: str) -> tuple[int, str]:
-    return (YEARS.index(name), name) if name in YEARS else (len(YEARS), name)

@@ -32,6 +32,7 @@ from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.text import safe_text
 from hwb_tui.domain.usernames import unique_usernames
 from hwb_tui.services.context import Context
+from hwb_tui.store import search_ranks
 from hwb_tui.store.bulk import insert_rows
 from hwb_tui.store.db import database
 from hwb_tui.store.models import Account, ClassMembership, SchoolClass, utc_now
@@ -174,6 +175,7 @@ class MisImport:
                 school_id=school_id,
                 detail=f"{kind} from {safe_text(source)}: {result.summary}",
             )
+            search_ranks.tidy(self._ctx.db)
         return result
 
     def _apply(

@@ -21,6 +21,7 @@ from hwb_tui.domain.text import clean_field, safe_text
 from hwb_tui.domain.usernames import unique_username
 from hwb_tui.services.context import Context
 from hwb_tui.services.membership import today
+from hwb_tui.store import search_ranks
 from hwb_tui.store.models import Account, utc_now
 
 
@@ -102,6 +103,7 @@ class NonMis:
                 school_id=school_id,
                 detail=f"ends {expires_on.isoformat()}",
             )
+            search_ranks.tidy(self._ctx.db)
         return NonMisAdded(_to_user(row), password)
 
     def edit(
@@ -126,6 +128,7 @@ class NonMis:
                 school_id=row.school_id,
                 detail=", ".join(sorted(values)),
             )
+            search_ranks.tidy(self._ctx.db)
         return _to_user(Account.get_by_id(row.id))
 
     def extend(self, actor: Actor, username: str, end: EndChoice) -> NonMisUser:

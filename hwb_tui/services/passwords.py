@@ -50,7 +50,9 @@ class Passwords:
 
         Failures are throttled (services/throttle.py): growing waits, then a short lock.
         """
-        return self._authenticate(username, password, AuditAction.SIGN_IN)
+        actor = self._authenticate(username, password, AuditAction.SIGN_IN)
+        self._confirmed_at[actor.id] = time.monotonic()
+        return actor
 
     def _authenticate(self, username: str, password: str, action: AuditAction) -> Actor:
         typed = safe_text(username.strip()[:MAX_USERNAME_LENGTH])
@@ -73,7 +75,6 @@ class Passwords:
         actor = self._ctx.write_transaction(record)
         if actor is None:
             raise AuthenticationFailed()
-        self._confirmed_at[actor.id] = time.monotonic()
         return actor
 
     def start_forced_session(self, username: str) -> Actor:
@@ -86,8 +87,13 @@ class Passwords:
         return actor
 
     def check(self, username: str, password: str) -> bool:
-        row = Account.get_or_none(Account.username == username)
-        return self._ctx.hasher.verify(row.password_hash if row else None, password)
+        """Whether the password is right, for scripts. Checked, recorded and throttled like a
+        sign-in, so it cannot be used to guess passwords faster than the sign-in screen."""
+        try:
+            self._authenticate(username, password, AuditAction.PASSWORD_CHECK)
+        except AuthenticationFailed:
+            return False
+        return True
 
     # -- re-authentication before sensitive actions ----------------------------------------------
 
@@ -95,6 +101,7 @@ class Passwords:
         """The signed-in user gives their password again (throttled and audited like a sign-in);
         raises AuthenticationFailed or SignInThrottled when it is not accepted."""
         self._authenticate(actor.username, password, AuditAction.REAUTHENTICATE)
+        self._confirmed_at[actor.id] = time.monotonic()
 
     def requires_reauth(self, actor: Actor) -> bool:
         """True unless this session confirmed the actor's password in the last few minutes

@@ -21,6 +21,7 @@ from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Actor, Kind
+from hwb_tui.domain.ordering import natural_order
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.context import Context, to_summary
@@ -72,7 +73,7 @@ class Printing:
             )
             .distinct()
         )
-        return tuple(sorted((row.reg_group for row in query), key=_group_order))
+        return tuple(sorted((row.reg_group for row in query), key=natural_order))
 
     # -- printing --------------------------------------------------------------------------------
 
@@ -214,15 +215,9 @@ def _require_learner_rights(actor: Actor, school_id: int) -> None:
         raise PermissionDenied(_("You may not print this school's learners."))
 
 
-def _group_order(name: str) -> tuple[int, str]:
-    """Registration groups in school order: 4A before 10A, then by letters."""
-    digits = "".join(char for char in name if char.isdigit())
-    return (int(digits) if digits else 0, name.casefold())
-
-
 def _reading_order(row: Account) -> tuple:
     return (
-        _group_order(row.reg_group or ""),
+        natural_order(row.reg_group or ""),
         row.surname.casefold(),
         row.forename.casefold(),
         row.username,

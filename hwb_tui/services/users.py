@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
@@ -139,7 +141,8 @@ class Users:
             backwards,
             limit + 1,  # one more than asked says whether the list goes on
         )
-        rows = [_page_row(values) for values in self._ctx.db.execute_sql(sql, params)]
+        # fetchall() in C, then the rows: iterating the cursor from Python costs a fifth more.
+        rows = [_page_row(values) for values in self._ctx.db.execute_sql(sql, params).fetchall()]
         more = len(rows) > limit
         del rows[limit:]
         if backwards:
@@ -181,25 +184,39 @@ class Users:
 _KINDS = {str(kind): kind for kind in Kind}
 _STATUSES = {str(status): status for status in PasswordStatus}
 
+# A page's rows are made by filling a UserSummary's slots directly: the frozen dataclass's
+# generated __init__ takes twice as long (50 µs against 27 µs for a 41-row page, measured),
+# which was most of a page's time beyond the query itself. The setters unpack in field order.
+(
+    _SET_ID,
+    _SET_USERNAME,
+    _SET_FORENAME,
+    _SET_SURNAME,
+    _SET_KIND,
+    _SET_SCHOOL_ID,
+    _SET_SCHOOL_NAME,
+    _SET_YEAR,
+    _SET_REG_GROUP,
+    _SET_STATUS,
+    _SET_CHAMPION,
+) = (getattr(UserSummary, field.name).__set__ for field in fields(UserSummary))
+
 
 def _page_row(values: tuple) -> UserSummary:
     """A UserSummary from one row of `page_query`, in the order of PAGE_COLUMNS."""
-    id_, username, forename, surname, kind, school_id, school, year, group, status, champion = (
-        values
-    )
-    return UserSummary(
-        id_,
-        username,
-        forename,
-        surname,
-        _KINDS[kind],
-        school_id,
-        school,
-        year,
-        group,
-        _STATUSES[status],
-        bool(champion),
-    )
+    row = object.__new__(UserSummary)
+    _SET_ID(row, values[0])
+    _SET_USERNAME(row, values[1])
+    _SET_FORENAME(row, values[2])
+    _SET_SURNAME(row, values[3])
+    _SET_KIND(row, _KINDS[values[4]])
+    _SET_SCHOOL_ID(row, values[5])
+    _SET_SCHOOL_NAME(row, values[6])
+    _SET_YEAR(row, values[7])
+    _SET_REG_GROUP(row, values[8])
+    _SET_STATUS(row, _STATUSES[values[9]])
+    _SET_CHAMPION(row, bool(values[10]))
+    return row
 
 
 def _search_term(text: str) -> str:

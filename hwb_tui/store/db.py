@@ -218,6 +218,9 @@ def recreate_schema() -> None:
             )
             for (name,) in virtual.fetchall():
                 db.execute_sql(f'DROP TABLE "{name}"')
+            views = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'view'")
+            for (name,) in views.fetchall():
+                db.execute_sql(f'DROP VIEW "{name}"')
         for table in reversed(db.get_tables()):
             cascade = " CASCADE" if is_postgres() else ""
             db.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')

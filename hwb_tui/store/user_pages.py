@@ -16,8 +16,11 @@ from functools import lru_cache
 
 from peewee import Database, PostgresqlDatabase
 
-# Search terms this long or longer use the trigram index; shorter ones are checked row by row.
+from hwb_tui.store.search_ranks import kind_range
+
+# Search terms this long or longer are one FTS5 phrase (SQLite) or use pg_trgm (PostgreSQL).
 TRIGRAM_LENGTH = 3
+LAST_CHARACTER = "\U0010ffff"  # every trigram that begins with two letters sorts below this
 
 # The columns a page row is built from, in this order.
 PAGE_COLUMNS = (
@@ -55,6 +58,8 @@ def page_query(
     postgres = isinstance(db, PostgresqlDatabase)
     by_school = school_id is not None
     search_mode = _search_mode(postgres, by_school, search)
+    if search_mode == "ranked":
+        return _ranked_query(db.param, kind, kind_range(kind), search, key, backwards, limit)
     sql = _page_sql(db.param, by_school, search_mode, key is not None, backwards)
     params: list = []
     if search_mode == "pg_trigram":  # its condition is in the FROM clause, before the rest
@@ -75,21 +80,33 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
         return ""
     # A school's list (a few thousand rows at most) is read in order faster than the trigram
     # index can list every school's matches; the trigram index serves the national lists.
-    trigram = len(search) >= TRIGRAM_LENGTH and not by_school
     if postgres:
-        return "pg_trigram" if trigram else "haystack"
-    return "trigram" if trigram else "like"
+        return "pg_trigram" if len(search) >= TRIGRAM_LENGTH and not by_school else "haystack"
+    # SQLite's index also serves two letters (migration 0008); one letter is read in order.
+    return "ranked" if len(search) >= 2 and not by_school else "like"
 
 
 def _search_params(mode: str, search: str) -> Sequence[str]:
-    if mode == "trigram":
-        # One FTS5 phrase: with the trigram tokenizer it matches the text as a substring.
-        return ['"' + search.replace('"', '""') + '"']
     if mode in ("haystack", "pg_trigram"):
         return [_like_pattern(search)]
     if mode == "like":
         return [_like_pattern(search)] * len(_SEARCHED_COLUMNS)
     return []
+
+
+def _short_match(param: str) -> str:
+    """An FTS5 query: any trigram of the index between two bounds (or none: `""`)."""
+    quoted = "'\"' || replace(term, '\"', '\"\"') || '\"'"
+    return (
+        f"coalesce((SELECT group_concat({quoted}, ' OR ') FROM account_search_terms "
+        f"WHERE term BETWEEN {param} AND {param}), '\"\"')"
+    )
+
+
+def _like_matches(param: str) -> str:
+    """Any searched column holds the pattern (ASCII letters in any case)."""
+    matches = " OR ".join(f"{column} LIKE {param} ESCAPE '\\'" for column in _SEARCHED_COLUMNS)
+    return f"({matches})"
 
 
 def _like_pattern(search: str) -> str:
@@ -106,20 +123,14 @@ def _page_sql(
     where = [f"a.kind = {param}", "a.left_at IS NULL"]
     if by_school:
         where.append(f"a.school_id = {param}")
-    if search_mode == "trigram":
-        # The matches first, then their order: read in list order, a rare name would mean
-        # reading most of the list to find it. CROSS JOIN keeps SQLite to that plan.
-        source = "account_search AS f CROSS JOIN account AS a ON a.id = f.rowid"
-        where.append(f"f.account_search MATCH {param}")
-    elif search_mode == "pg_trigram":
+    if search_mode == "pg_trigram":
         # The same plan on PostgreSQL: OFFSET 0 keeps the planner from walking the list index.
         source = f"(SELECT * FROM account WHERE {PG_HAYSTACK} ILIKE {param} OFFSET 0) AS a"
     elif search_mode == "haystack":
         # Unqualified: the school table has no column of these names.
         where.append(f"{PG_HAYSTACK} ILIKE {param}")
     elif search_mode == "like":
-        matches = " OR ".join(f"{column} LIKE {param} ESCAPE '\\'" for column in _SEARCHED_COLUMNS)
-        where.append(f"({matches})")
+        where.append(_like_matches(param))
     if after_key:
         where.append(
             f"(a.surname, a.forename, a.username) {'<' if backwards else '>'} "
@@ -131,4 +142,74 @@ def _page_sql(
         f"SELECT {', '.join(PAGE_COLUMNS)} FROM {source} "
         "LEFT JOIN school AS s ON s.id = a.school_id "
         f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {param}"
+    )
+
+
+def _ranked_query(
+    param: str,
+    kind: str,
+    ranks: tuple[int, int],
+    search: str,
+    key: tuple[str, str, str] | None,
+    backwards: bool,
+    limit: int,
+) -> tuple[str, list]:
+    """SQLite's national search (store/search_ranks.py): the trigram index read in rank order,
+    which is list order, from the key's rank on; merged by key with the few accounts that wait
+    for a rank, which the partial index `account_unranked` holds."""
+    low, high = ranks
+    ranked: list = [kind, *key] if key is not None else []
+    ranked += [high if backwards else low, low if backwards else high]
+    short = len(search) < TRIGRAM_LENGTH
+    if short:  # every trigram that begins with the two letters, as the index folds them
+        folded = search.lower()
+        ranked += [folded, folded + LAST_CHARACTER]
+    else:  # one FTS5 phrase: with the trigram tokenizer, a substring
+        ranked.append('"' + search.replace('"', '""') + '"')
+    ranked += [kind, limit]
+    unranked = [kind, *[_like_pattern(search)] * len(_SEARCHED_COLUMNS), *(key or ()), limit]
+    return _ranked_sql(param, short, key is not None, backwards), [*ranked, *unranked, limit]
+
+
+@lru_cache(maxsize=16)
+def _ranked_sql(param: str, short: bool, after_key: bool, backwards: bool) -> str:
+    direction = " DESC" if backwards else ""
+    beyond = "<" if backwards else ">"
+    key_columns = ("surname", "forename", "username")
+    reverse = ", ".join(f"{column}{'' if backwards else ' DESC'}" for column in key_columns)
+    key = f"({param}, {param}, {param})"
+    # Matches lie strictly beyond the rank of the last ranked account on this side of the key
+    # (at it or before it, reading forwards); without a key, beyond the kind's own bound.
+    start = param
+    if after_key:
+        start = (
+            f"coalesce((SELECT search_rank FROM account WHERE kind = {param} "
+            f"AND search_rank IS NOT NULL AND (surname, forename, username) "
+            f"{'>=' if backwards else '<='} {key} ORDER BY {reverse} LIMIT 1), {param})"
+        )
+    page_columns = ", ".join(column for column in PAGE_COLUMNS if column != "s.name")
+    ranked = (
+        f"SELECT {page_columns} FROM account_search AS f "
+        "CROSS JOIN account AS a ON a.search_rank = f.rowid "
+        f"WHERE f.rowid {beyond} {start} AND f.rowid {'>' if backwards else '<'} {param} "
+        f"AND f.account_search MATCH {_short_match(param) if short else param} "
+        f"AND a.kind = {param} AND a.left_at IS NULL "
+        f"ORDER BY f.rowid{direction} LIMIT {param}"
+    )
+    waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL"]
+    waiting.append(_like_matches(param))
+    if after_key:
+        waiting.append(f"(a.surname, a.forename, a.username) {beyond} {key}")
+    unranked = (
+        f"SELECT {page_columns} FROM account AS a WHERE {' AND '.join(waiting)} "
+        f"ORDER BY {', '.join(f'a.{column}{direction}' for column in key_columns)} "
+        f"LIMIT {param}"
+    )
+    outer = ", ".join(
+        f"m.{column.split('.')[1]}" if column != "s.name" else column for column in PAGE_COLUMNS
+    )
+    return (
+        f"SELECT {outer} FROM (SELECT * FROM ({ranked}) UNION ALL SELECT * FROM ({unranked})) "
+        f"AS m LEFT JOIN school AS s ON s.id = m.school_id "
+        f"ORDER BY {', '.join(f'm.{column}{direction}' for column in key_columns)} LIMIT {param}"
     )
