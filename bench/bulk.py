@@ -12,7 +12,7 @@ import sqlite3
 from pathlib import Path
 
 from bench.generate import TEACHER, SchoolSize, build
-from bench.measure import Figure, median_seconds
+from bench.measure import Figure, paired_medians
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.config import Settings
 from hwb_tui.services.crypto import account_context, read_key_file
@@ -35,11 +35,11 @@ def csv_export_figure(workdir: Path) -> Figure:
             return hwb.exports.download(teacher, Download.ALL_PUPILS, out / "service.csv")
 
         rows = service().rows
-        measured = median_seconds(service, warm_up=False)
-    baseline = median_seconds(
-        lambda: _raw_export(url.removeprefix("sqlite:///"), key_file, out / "raw.csv"),
-        warm_up=False,
-    )
+        measured, baseline = paired_medians(
+            service,
+            lambda: _raw_export(url.removeprefix("sqlite:///"), key_file, out / "raw.csv"),
+            warm_up=False,
+        )
     ratio = baseline / measured  # a rate ratio: the service's rows per second over the raw
     return Figure(
         f"CSV export, {rows:,} learners with passwords (SQLite)",

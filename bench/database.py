@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.generate import ADMIN
-from bench.measure import Figure, median_seconds, time_figure
+from bench.measure import Figure, paired_medians, time_figure
 from hwb_tui.domain.model import Kind
 from hwb_tui.domain.paging import PageKey
 from hwb_tui.services.config import Settings
@@ -85,8 +85,7 @@ def figures(hwb: Hwb, raw_connect: Callable[[], object], label: str) -> list[Fig
             return raw.execute(sql, params).fetchall()
 
         assert len(service().rows) == min(len(baseline()), PAGE_ROWS)
-        measured = median_seconds(service)
-        base = median_seconds(baseline)
+        measured, base = paired_medians(service, baseline)
         results.append(time_figure(f"{label}: {case.name}", case.target_ms, measured, base))
     raw.close()
     return results

@@ -12,18 +12,26 @@ MAX_RUNS = 15
 TIME_BUDGET_SECONDS = 3.0  # per measured call; slow calls get fewer runs, never fewer than 3
 
 
-def median_seconds(call: Callable[[], object], warm_up: bool = True) -> float:
-    """The median wall time of `call` over 3 to 15 runs (as many as fit in about 3 s)."""
+def paired_medians(
+    measured: Callable[[], object], baseline: Callable[[], object], warm_up: bool = True
+) -> tuple[float, float]:
+    """The median wall times of `measured` and `baseline`, run by turns (A B, then B A) over 3
+    to 15 rounds, as many as fit in about 3 s of the measured call: a busy moment on a shared
+    machine then falls on both sides of the ratio rather than on one."""
     if warm_up:
-        call()
-    times: list[float] = []
+        measured()
+        baseline()
+    times: tuple[list[float], list[float]] = ([], [])
     spent = 0.0
-    while len(times) < MIN_RUNS or (len(times) < MAX_RUNS and spent < TIME_BUDGET_SECONDS):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-        spent += times[-1]
-    return statistics.median(times)
+    calls = (measured, baseline)
+    while len(times[0]) < MIN_RUNS or (len(times[0]) < MAX_RUNS and spent < TIME_BUDGET_SECONDS):
+        order = (0, 1) if len(times[0]) % 2 == 0 else (1, 0)
+        for side in order:
+            started = time.perf_counter()
+            calls[side]()
+            times[side].append(time.perf_counter() - started)
+        spent += times[0][-1]
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 @dataclass(frozen=True, slots=True)

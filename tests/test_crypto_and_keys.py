@@ -17,6 +17,7 @@ from hwb_tui.services.crypto import Hasher, Sealer, read_key_file, write_new_key
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.models import Account
 from tests.population import build_population
+from tests.stored import password_is
 
 TEACHER = "staff.s1"
 LEARNER = "learner.s1"
@@ -100,7 +101,7 @@ def test_a_wrong_key_file_is_a_clear_error_and_changes_nothing(hwb, settings, po
             other.passwords.reveal(teacher, LEARNER)
         with pytest.raises(KeyProblem, match="does not belong to this database"):
             other.passwords.reset(teacher, LEARNER, "NewPassword1")
-        assert other.passwords.check(LEARNER, population.password(LEARNER))
+        assert password_is(other, LEARNER, population.password(LEARNER))
         assert sealed_copy(LEARNER)  # the old copy is untouched
 
 
@@ -113,7 +114,7 @@ def test_a_missing_key_file_is_a_clear_error_and_changes_nothing(hwb, settings, 
             other.passwords.reveal(teacher, LEARNER)
         with pytest.raises(KeyProblem, match="missing"):
             other.passwords.reset(teacher, LEARNER, None)
-        assert other.passwords.check(LEARNER, population.password(LEARNER))
+        assert password_is(other, LEARNER, population.password(LEARNER))
     assert not settings.key_file.exists()  # never silently replaced by a new key
 
 
@@ -193,4 +194,28 @@ def test_the_real_argon2_defaults_are_used_without_an_override(database_url, tmp
 def test_the_test_suite_hashes_cheaply(hwb, population):
     encoded = Account.get(Account.username == LEARNER).password_hash
     assert encoded.startswith("$argon2id$v=19$m=8,t=1,p=1$")
-    assert hwb.passwords.check(LEARNER, population.password(LEARNER))
+    assert password_is(hwb, LEARNER, population.password(LEARNER))
+
+
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (lambda sealed: sealed[:-1] + bytes([sealed[-1] ^ 1]), "altered or moved"),
+        (lambda sealed: sealed[:10], "damaged"),
+        (lambda sealed: sealed[:36], "damaged"),  # one byte short of the tag
+        (lambda sealed: b"\x02" + sealed[1:], "damaged"),  # the version byte is not sealed
+        (lambda sealed: sealed[:1] + b"\x00" * 8 + sealed[9:], "another key"),
+    ],
+)
+def test_the_download_opener_refuses_what_open_password_refuses(damage, message):
+    """The opener a download uses row by row takes its short cut only for a sound copy."""
+    sealer = Sealer(b"\x01" * 32)
+    opener = sealer.password_opener()
+    sealed = sealer.seal_password(7, "Ŵŷ pass 1")
+    assert opener(7, sealed) == opener(7, memoryview(sealed)) == "Ŵŷ pass 1"
+    with pytest.raises(KeyProblem, match="moved from another account"):
+        opener(8, sealed)
+    with pytest.raises(KeyProblem, match=message):
+        sealer.open_password(7, damage(sealed))
+    with pytest.raises(KeyProblem, match=message):
+        opener(7, damage(sealed))

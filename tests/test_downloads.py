@@ -11,10 +11,11 @@ import pytest
 
 from hwb_tui.cli import main
 from hwb_tui.domain.audit import AuditAction
-from hwb_tui.domain.errors import PasswordUnavailable, PermissionDenied, StoreProblem
+from hwb_tui.domain.errors import KeyProblem, PasswordUnavailable, PermissionDenied, StoreProblem
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.models import Account
 from tests.credential_files import (
     add_account,
     audit_count,
@@ -185,10 +186,72 @@ def test_export_down_standard_output_matches_the_file(
 
 
 def test_leavers_are_left_out_of_the_download(sqlite_demo: Hwb, out: Path) -> None:
-    from hwb_tui.store.models import Account, utc_now
+    from hwb_tui.store.models import utc_now
 
     add_account("Efa", "Gadael", "efagadael")
     Account.update(left_at=utc_now()).where(Account.username == "efagadael").execute()
     teacher = sqlite_demo.users.actor("teacher.demo")
     rows = read_back(sqlite_demo.exports.download(teacher, Download.ALL_PUPILS, out / "p.csv").path)
     assert "efagadael" not in {row[2] for row in rows}
+
+
+def test_every_cell_is_disarmed_passwords_and_year_groups_too(sqlite_demo: Hwb, out: Path) -> None:
+    """The per-row check covers every column; the "-" status stays as it is beside them."""
+    hwb = sqlite_demo
+    add_account("Plain", "Plain", "hostile.password", status=PasswordStatus.AVAILABLE)
+    add_account(
+        "=x", "Plain", "hostile.dash", admission_number="-", status=PasswordStatus.UNAVAILABLE
+    )
+    add_account("Plain", "Plain", "plain.dash", status=PasswordStatus.UNAVAILABLE)
+    Account.update(year="+9", reg_group="@9A").where(
+        Account.username == "hostile.password"
+    ).execute()
+    row = Account.get(Account.username == "hostile.password")
+    Account.update(sealed_password=hwb.context.sealer.seal_password(row.id, "-5+SUM(A1)")).where(
+        Account.id == row.id
+    ).execute()
+
+    path = hwb.exports.download(hwb.users.actor("teacher.demo"), Download.ALL_PUPILS, out / "p.csv")
+    by_username = {row[2]: row for row in read_back(path.path)[1:]}
+    assert by_username["hostile.password"][:7] == [
+        "Plain",
+        "Plain",
+        "hostile.password",
+        "'-5+SUM(A1)",
+        by_username["hostile.password"][4],
+        "'+9",
+        "'@9A",
+    ]
+    assert by_username["hostile.dash"][0] == "'=x"
+    assert by_username["hostile.dash"][3] == by_username["hostile.dash"][8] == "-"
+    assert by_username["plain.dash"][3] == "-"
+
+
+def test_a_copy_that_fails_late_in_a_large_download_leaves_nothing(
+    sqlite_demo: Hwb, out: Path
+) -> None:
+    """The rows stream into the hidden file: one that fails after thousands are written still
+    leaves no file, no partial copy and no record."""
+    hwb = sqlite_demo
+    sealer = hwb.context.sealer
+    with hwb.context.db.atomic():
+        for number in range(3000):
+            add_account("Llinos", f"Aaron{number:04}", f"many.{number}")
+    add_account("Zac", "Zzyzx", "last.one", status=PasswordStatus.AVAILABLE)  # sorts last
+    last = Account.get(Account.username == "last.one")
+    Account.update(sealed_password=sealer.seal_password(last.id + 1, "Moved2026x")).where(
+        Account.id == last.id
+    ).execute()
+    teacher = hwb.users.actor("teacher.demo")
+    before = audit_count(AuditAction.DOWNLOAD)
+
+    with pytest.raises(KeyProblem, match=r"last\.one"):
+        hwb.exports.download(teacher, Download.ALL_PUPILS, out / "pupils.csv")
+    assert list(out.iterdir()) == []
+    assert audit_count(AuditAction.DOWNLOAD) == before
+
+    stream = io.BytesIO()
+    with pytest.raises(KeyProblem, match=r"last\.one"):
+        hwb.exports.download(teacher, Download.ALL_PUPILS, stream)
+    assert stream.getvalue() == b""
+    assert audit_count(AuditAction.DOWNLOAD) == before

@@ -17,6 +17,7 @@ from hwb_tui.services.hwb import Hwb
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord
 from tests.robustness import assert_database_sound, kill_at_random, start_child
+from tests.stored import password_is
 from tests.test_mis_import import LEARNER_HEADER, csv_bytes, learner_rows
 
 TEACHER = "teacher.demo"
@@ -251,7 +252,7 @@ def test_a_self_change_racing_a_reset_ends_as_one_of_the_two_whole(demo, setting
         )
         row = Account.get(Account.username == LEARNER)
         winner = f"{'Hunan' if last.action == 'self-change' else 'Staff'}{rounds - 1}Xy"
-        assert again.passwords.check(LEARNER, winner)
+        assert password_is(again, LEARNER, winner)
         if last.action == "self-change":
             assert row.sealed_password is None and row.password_status == "user_changed"
         else:

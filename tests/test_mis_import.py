@@ -19,6 +19,7 @@ from hwb_tui.services.config import Settings
 from hwb_tui.services.demo import DEMO_PASSWORD
 from hwb_tui.services.mis_import import ChangeKind
 from hwb_tui.store.models import Account, AuditRecord, ClassMembership, SchoolClass
+from tests.stored import password_is
 
 SECONDARY = "6614050"
 PRIMARY = "6612001"
@@ -130,7 +131,7 @@ def test_generated_passwords_are_returned_once_and_can_be_revealed(demo, champio
     )
     [(username, password)] = result.passwords
     assert demo.passwords.reveal(champion, username) == password
-    assert demo.passwords.check(username, password)
+    assert password_is(demo, username, password)
     assert password not in AuditRecord.select(AuditRecord.detail).scalar()
 
 

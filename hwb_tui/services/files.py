@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import secrets
 from collections.abc import Callable
@@ -12,6 +13,9 @@ from typing import BinaryIO
 
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.i18n import _
+
+# Large writes: a 100,000-row CSV is some 7 MB.
+_WRITE_BUFFER = 1 << 20
 
 
 def timestamped_path(directory: Path, stem: str, suffix: str) -> Path:
@@ -36,12 +40,39 @@ def deliver_private(
     return None
 
 
+def deliver_private_writing(
+    target: Path | BinaryIO, write: Callable[[BinaryIO], object], commit: Callable[[], None]
+) -> Path | None:
+    """As deliver_private, for content that `write` writes to the handle it is given.
+
+    To a file, the bytes stream straight into the hidden 0600 file (nothing is held whole
+    in memory); to a stream, they are gathered first, since what reaches standard output
+    cannot be taken back if the audit record then fails.
+    """
+    if isinstance(target, Path):
+        return write_private_file_writing(target, write, commit)
+    buffer = io.BytesIO()
+    write(buffer)
+    commit()
+    target.write(buffer.getbuffer())
+    target.flush()
+    return None
+
+
 def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> Path:
-    """Write data to path with mode 0600.
+    """Write data to path with mode 0600 (see write_private_file_writing)."""
+    return write_private_file_writing(path, lambda handle: handle.write(data), commit)
+
+
+def write_private_file_writing(
+    path: Path, write: Callable[[BinaryIO], object], commit: Callable[[], None]
+) -> Path:
+    """Write what `write` writes to path, with mode 0600.
 
     The bytes go to a hidden 0600 file beside the target; `commit` (which writes the audit
     record) runs next, and only if it succeeds is the file renamed into place. On any failure
-    the hidden file is removed, so no copy is left behind.
+    (in `write`, the audit record or the disk) the hidden file is removed, so no copy, whole
+    or partial, is left behind.
     """
     path = path.expanduser().resolve()
     if path.is_dir():
@@ -58,8 +89,8 @@ def write_private_file(path: Path, data: bytes, commit: Callable[[], None]) -> P
             )
         ) from None
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb", buffering=_WRITE_BUFFER) as handle:
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         commit()

@@ -142,13 +142,12 @@ class Users:
             limit + 1,  # one more than asked says whether the list goes on
         )
         # fetchall() in C, then the rows: iterating the cursor from Python costs a fifth more.
-        rows = [_page_row(values) for values in self._ctx.db.execute_sql(sql, params).fetchall()]
-        more = len(rows) > limit
-        del rows[limit:]
+        found = self._ctx.db.execute_sql(sql, params).fetchall()
+        more = len(found) > limit
+        rows = tuple(map(_page_row, reversed(found[:limit]) if backwards else found[:limit]))
         if backwards:
-            rows.reverse()
-            return Page(tuple(rows), has_before=more, has_after=key is not None)
-        return Page(tuple(rows), has_before=key is not None, has_after=more)
+            return Page(rows, has_before=more, has_after=key is not None)
+        return Page(rows, has_before=key is not None, has_after=more)
 
     def details(self, actor: Actor, username: str) -> UserDetails:
         row = self._ctx.account(username)

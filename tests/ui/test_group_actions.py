@@ -18,6 +18,7 @@ from hwb_tui.ui.screens.group_actions import GroupActionsScreen, UnfinishedReset
 from hwb_tui.ui.screens.learner_selection import SelectedUsersMenu
 from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
+from tests.stored import password_is
 from tests.ui.conftest import known_password, screen_text
 
 
@@ -34,7 +35,7 @@ def assert_reset(hwb: Hwb, usernames) -> None:
     """Each user has a new password that opens from its stored copy and verifies."""
     champion = hwb.users.actor("champion.demo")
     for username in usernames:
-        assert hwb.passwords.check(username, hwb.passwords.reveal(champion, username))
+        assert password_is(hwb, username, hwb.passwords.reveal(champion, username))
 
 
 async def confirm_identity(app: HwbApp, pilot, password: str = "Croeso2026") -> None:

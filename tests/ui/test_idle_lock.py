@@ -14,6 +14,7 @@ from hwb_tui.ui.idle_lock import LockScreen
 from hwb_tui.ui.screens.password_dialog import PasswordDialog
 from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
+from tests.stored import password_is
 from tests.ui.conftest import audited, known_password, screen_text
 
 IDLE_SECONDS = 1
@@ -105,7 +106,7 @@ async def test_an_open_dialog_is_cancelled_not_applied(make_app, ui_hwb):
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         username = app.screen.query_one(UserList).highlighted.username
-        before = ui_hwb.passwords.check(username, known_password(username))
+        before = password_is(ui_hwb, username, known_password(username))
         await pilot.press("r")
         await pilot.pause()
         assert isinstance(app.screen, PasswordDialog)
@@ -113,5 +114,5 @@ async def test_an_open_dialog_is_cancelled_not_applied(make_app, ui_hwb):
         await go_idle(pilot)
         await type_password(pilot, DEMO_PASSWORD)
         assert isinstance(app.screen, UsersScreen)
-    assert ui_hwb.passwords.check(username, known_password(username)) == before
+    assert password_is(ui_hwb, username, known_password(username)) == before
     assert audited(ui_hwb, AuditAction.RESET) == []

@@ -14,6 +14,7 @@ from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.app import HwbApp
 from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
+from tests.stored import password_is
 from tests.ui.conftest import ENV, audited
 
 
@@ -46,6 +47,6 @@ async def test_sign_in_list_and_reset_on_postgres(postgres_url: str, tmp_path: P
             await app.workers.wait_for_complete()
             await pilot.pause()
             username = listing.rows[index].username
-            assert hwb.passwords.check(username, "Newpass123")
+            assert password_is(hwb, username, "Newpass123")
             assert audited(hwb, AuditAction.RESET) == [username]
             assert listing.highlighted.status is PasswordStatus.AVAILABLE

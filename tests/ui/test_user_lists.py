@@ -15,6 +15,7 @@ from hwb_tui.ui.screens.profile import ProfileScreen
 from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.screens.users import SEARCH_DELAY_SECONDS, UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
+from tests.stored import password_is
 from tests.ui.conftest import audited, known_password, screen_text
 
 
@@ -189,7 +190,7 @@ async def test_reset_with_a_typed_password(make_app, ui_hwb: Hwb):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UsersScreen)
-        assert ui_hwb.passwords.check(username, "Newpass123")
+        assert password_is(ui_hwb, username, "Newpass123")
         assert audited(ui_hwb, AuditAction.RESET) == [username]
         assert _reset_details(ui_hwb, username) == ["typed"]
         row = user_list(app).highlighted
@@ -214,7 +215,7 @@ async def test_reset_with_a_generated_password(make_app, ui_hwb: Hwb):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, UserDetailsScreen)
-        assert ui_hwb.passwords.check(username, generated)
+        assert password_is(ui_hwb, username, generated)
         assert "Show password" in screen_text(app)
         assert _reset_details(ui_hwb, username) == ["generated"]
         await pilot.press("escape")  # back on the list, the row is read again
@@ -243,7 +244,7 @@ async def test_cancelled_reset_changes_nothing(make_app, ui_hwb: Hwb):
         await _fill_dialog(pilot, "Newpass123")
         await pilot.press("escape")
         await pilot.pause()
-        assert ui_hwb.passwords.check(username, known_password(username))
+        assert password_is(ui_hwb, username, known_password(username))
         assert audited(ui_hwb, AuditAction.RESET) == []
 
 
@@ -305,7 +306,7 @@ async def test_refused_by_the_service_explains_itself(make_app, ui_hwb: Hwb):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("may not reset" in str(n.message) for n in app._notifications)
-        assert ui_hwb.passwords.check(staff_username, "Croeso2026")
+        assert password_is(ui_hwb, staff_username, "Croeso2026")
 
 
 async def test_admin_chooses_the_school_first_and_can_change_it(make_app):
@@ -340,7 +341,7 @@ async def test_self_change_from_my_profile(make_app, ui_hwb: Hwb):
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert ui_hwb.passwords.check("teacher.demo", "MyOwnPass42")
+        assert password_is(ui_hwb, "teacher.demo", "MyOwnPass42")
         assert audited(ui_hwb, AuditAction.SELF_CHANGE) == ["teacher.demo"]
 
 
@@ -354,7 +355,7 @@ async def test_primary_learner_is_told_why_there_is_no_reset(make_app, ui_hwb: H
         await pilot.pause()
         assert isinstance(app.screen, ProfileScreen)
         assert not app.screen.query("#reset-password")
-        assert ui_hwb.passwords.check("primary.demo", "Croeso2026")
+        assert password_is(ui_hwb, "primary.demo", "Croeso2026")
 
 
 async def test_secondary_learner_governor_and_non_mis_only_have_their_profile(make_app):
