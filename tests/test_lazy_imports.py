@@ -1,4 +1,5 @@
-"""argon2, the cipher and the PDF library load only when first needed, not at start-up.
+"""argon2, the cipher and the PDF library load only when first needed, not at start-up; psycopg
+only for a PostgreSQL database.
 
 Each case runs in a fresh interpreter (this one has imported them all already): the app starts
 as a forced-command session, shows its first screen, and reports what it imported.
@@ -16,7 +17,7 @@ from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.models import Account
 
-HEAVY = ("argon2", "cryptography", "fpdf")
+HEAVY = ("argon2", "cryptography", "fpdf", "psycopg")
 
 PROGRAM = """
 import asyncio, sys

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from hwb_tui.cli.common import EXIT_OK, acting_user, add_acting_user, school_id
 from hwb_tui.domain.errors import InvalidInput
@@ -19,9 +19,12 @@ from hwb_tui.domain.membership import END_CHOICE_LABELS, EndChoice
 from hwb_tui.domain.model import STATUS_LABELS, Kind
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.services.mis_import import ImportResult
-from hwb_tui.services.non_mis import NonMisUser
-from hwb_tui.services.ssh_keys import MAX_KEY_FILE_BYTES, default_authorized_keys, default_program
+
+# The app starts through the command line's parser, so the services behind these commands are
+# imported by the commands themselves, when run.
+if TYPE_CHECKING:
+    from hwb_tui.services.mis_import import ImportResult
+    from hwb_tui.services.non_mis import NonMisUser
 
 IMPORT_KINDS = {"learners": Kind.LEARNER, "staff": Kind.STAFF}
 
@@ -181,6 +184,8 @@ def _print_non_mis(user: NonMisUser, out: TextIO) -> None:
 
 
 def cmd_keys(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
+    from hwb_tui.services.ssh_keys import default_authorized_keys, default_program
+
     path = Path(args.authorized_keys).expanduser() if args.authorized_keys else None
     path = path or default_authorized_keys()
     if args.keys_command == "list":
@@ -209,6 +214,8 @@ def cmd_keys(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _read_key_file(path: Path) -> str:
+    from hwb_tui.services.ssh_keys import MAX_KEY_FILE_BYTES
+
     try:
         with path.expanduser().open("rb") as handle:
             data = handle.read(MAX_KEY_FILE_BYTES + 1)

@@ -23,7 +23,6 @@ from hwb_tui.domain.i18n import _, ngettext
 from hwb_tui.domain.model import Kind, status_label
 from hwb_tui.domain.rights import Download
 from hwb_tui.domain.text import safe_text
-from hwb_tui.services.exports import DOWNLOAD_WARNING
 from hwb_tui.services.hwb import Hwb
 
 KIND_CHOICES = {
@@ -179,6 +178,9 @@ def cmd_check_password(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_export(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
+    # Imported when run: the app starts through the command line's parser.
+    from hwb_tui.services.exports import DOWNLOAD_WARNING
+
     actor = acting_user(hwb, args)
     download = EXPORTS[args.which]
     school = hwb.exports.require_download(actor, download, school_id(hwb, actor, args.school))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from hwb_tui.cli.common import EXIT_OK, acting_user, add_acting_user, confirm, school_id
 from hwb_tui.domain.errors import InvalidInput
@@ -12,7 +12,11 @@ from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.services.jobs import GroupType, JobSummary, ProgressCallback
+
+# The app starts through the command line's parser, so the services behind these commands are
+# imported by the commands themselves, when run.
+if TYPE_CHECKING:
+    from hwb_tui.services.jobs import JobSummary, ProgressCallback
 
 
 def add_commands(subparsers) -> dict:
@@ -39,6 +43,8 @@ def add_commands(subparsers) -> dict:
 
 
 def cmd_reset_group(hwb: Hwb, args: argparse.Namespace, out: TextIO) -> int:
+    from hwb_tui.services.jobs import GroupType
+
     actor = acting_user(hwb, args)
     if args.reg_group is not None:
         group_type, name = GroupType.REG_GROUP, args.reg_group

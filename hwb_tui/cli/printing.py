@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from hwb_tui.cli.common import (
     EXIT_OK,
@@ -17,7 +17,11 @@ from hwb_tui.cli.common import (
 from hwb_tui.domain.i18n import _, ngettext
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.services.printing import PrintResult
+
+# The app starts through the command line's parser, so the services behind these commands are
+# imported by the commands themselves, when run.
+if TYPE_CHECKING:
+    from hwb_tui.services.printing import PrintResult
 
 EXIT_PRINTER_FAILED = 1
 

@@ -7,8 +7,6 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from peewee import JOIN
-
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import KeyProblem, NotFound, StoreProblem
 from hwb_tui.domain.i18n import _
@@ -32,7 +30,7 @@ from hwb_tui.services.crypto import (
 from hwb_tui.services.key_files import finish_interrupted_rotation
 from hwb_tui.services.membership import today
 from hwb_tui.store import db as store_db
-from hwb_tui.store.models import Account, AuditRecord, School, Setting
+from hwb_tui.store.models import JOIN, Account, AuditRecord, School, Setting
 
 KEY_CHECK_SETTING = "key_check"
 # A busy database is tried again this many times, waiting a little longer each time.

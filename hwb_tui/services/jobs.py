@@ -14,8 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from peewee import fn
-
 from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -35,6 +33,7 @@ from hwb_tui.store.models import (
     GroupJob,
     GroupJobLearner,
     SchoolClass,
+    fn,
     utc_now,
 )
 from hwb_tui.store.models import School as SchoolRow

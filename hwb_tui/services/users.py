@@ -6,8 +6,6 @@ import datetime as dt
 from dataclasses import fields
 from itertools import repeat
 
-from peewee import JOIN
-
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import InvalidInput, NotFound, PermissionDenied
 from hwb_tui.domain.i18n import _
@@ -28,7 +26,7 @@ from hwb_tui.domain.text import has_unsafe, safe_text
 from hwb_tui.services.context import Context, to_actor, to_summary
 from hwb_tui.services.membership import require_open, still_listed, today
 from hwb_tui.store.db import contains_any_case
-from hwb_tui.store.models import Account, ClassMembership, SchoolClass
+from hwb_tui.store.models import JOIN, Account, ClassMembership, SchoolClass
 from hwb_tui.store.models import School as SchoolRow
 from hwb_tui.store.user_pages import page_query
 

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 from urllib.parse import urlparse
 
+import peewee
 from peewee import (
     ColumnBase,
     DatabaseProxy,
@@ -14,7 +15,6 @@ from peewee import (
     PostgresqlDatabase,
     SqliteDatabase,
 )
-from playhouse import db_url
 
 from hwb_tui.domain.errors import StoreProblem
 from hwb_tui.domain.i18n import _
@@ -34,6 +34,7 @@ SQLITE_PRAGMAS = {
 }
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_TABLE = "schema_migration"  # playhouse.migrations' history of applied migrations
 # A Python function on SQLite connections: SQLite's own lower() folds ASCII letters only.
 UNICODE_LOWER = "hwb_unicode_lower"
 
@@ -54,8 +55,9 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
     """A Peewee database for the URL, not yet bound to the models."""
     scheme = urlparse(url).scheme
     if scheme in ("sqlite", ""):
-        path = db_url.parse(url)["database"] if scheme else url
-        if path == ":memory:":
+        # What playhouse.db_url would make of it, without importing its PostgreSQL extensions.
+        path = urlparse(url).path[1:] if scheme else url
+        if path in ("", ":memory:"):
             raise StoreProblem(_("An in-memory database cannot be shared; give a file path."))
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: a write transaction takes the lock at BEGIN, so a read-then-write never
@@ -69,6 +71,9 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
         db.register_function(_unicode_lower, UNICODE_LOWER, 1, deterministic=True)
         return db
     if scheme in ("postgres", "postgresql"):
+        from playhouse import db_url
+
+        _hand_psycopg_to_peewee()
         params = db_url.parse(url)
         # psycopg 3 is the declared driver; Peewee would pick psycopg2 if it happened to be
         # installed, and the bulk import relies on psycopg 3's COPY.
@@ -78,6 +83,23 @@ def connect(url: str) -> SqliteDatabase | PostgresqlDatabase:
             scheme=scheme
         )
     )
+
+
+def _hand_psycopg_to_peewee() -> None:
+    """Give Peewee the psycopg it looks for when imported, and which the store hid from it then
+    (see hwb_tui/store/__init__.py): the same names Peewee binds when it finds psycopg itself."""
+    if peewee.psycopg is not None:
+        return
+    import psycopg
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json, Jsonb
+
+    peewee.psycopg, peewee.TransactionStatus = psycopg, TransactionStatus
+    peewee.Json_pg3, peewee.Jsonb_pg3 = Json, Jsonb
+    adapter = peewee.Psycopg3Adapter
+    adapter.txn_idle = TransactionStatus.IDLE
+    adapter.txn_inerror = TransactionStatus.INERROR
+    adapter.txn_unknown = TransactionStatus.UNKNOWN
 
 
 def _unicode_lower(text: str | None) -> str | None:
@@ -97,16 +119,14 @@ def contains_any_case(column: ColumnBase, term: str) -> Expression:
 
 def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
     """Connect, bind the models and bring the schema up to date."""
-    from playhouse.migrations import Runner
-
     db = connect(url)
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)
-        migrations = Runner(db, str(MIGRATIONS_DIR))
-        # Only reads unless a migration is pending: opening an up-to-date database is a no-op.
-        if any(migration.applied is None for migration in migrations.status()):
-            migrations.up()
+        if _migrations_pending(db):
+            from playhouse.migrations import Runner
+
+            Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE).up()
     except Exception as error:  # the driver's own errors vary; say which database failed
         db.close()
         raise StoreProblem(
@@ -117,6 +137,16 @@ def open_database(url: str) -> SqliteDatabase | PostgresqlDatabase:
             )
         ) from None
     return db
+
+
+def _migrations_pending(db: SqliteDatabase | PostgresqlDatabase) -> bool:
+    """Whether a migration file has not been applied yet: one small read of the history, so an
+    up-to-date database opens without loading the migration runner (and through it psycopg)."""
+    files = {path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py")}
+    if not db.table_exists(MIGRATIONS_TABLE):
+        return True
+    applied = {name for (name,) in db.execute_sql(f"SELECT name FROM {MIGRATIONS_TABLE}")}
+    return not files <= applied
 
 
 def close_database() -> None:
@@ -196,4 +226,4 @@ def recreate_schema() -> None:
             db.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
         if is_postgres():
             db.execute_sql("DROP FUNCTION IF EXISTS audit_record_is_append_only() CASCADE")
-    Runner(db, str(MIGRATIONS_DIR)).up()
+    Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE).up()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+# Peewee's query helpers, for services: they take Peewee's names through the store, so that
+# the store's own import of Peewee comes first (see hwb_tui/store/__init__.py).
+from peewee import JOIN as JOIN
 from peewee import (
     BlobField,
     BooleanField,
@@ -15,6 +18,7 @@ from peewee import (
     Model,
     TextField,
 )
+from peewee import fn as fn
 
 from hwb_tui.store.db import database
 

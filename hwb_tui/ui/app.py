@@ -18,26 +18,23 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
 
+from hwb_tui.domain import rights
 from hwb_tui.domain.audit import AuditAction
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Actor, Kind, School
+from hwb_tui.domain.rights import Download
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
 from hwb_tui.ui.idle_lock import IdleLock
 from hwb_tui.ui.language import LANGUAGE_BINDING, SwitchesLanguage
-from hwb_tui.ui.screens import administration
-from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
-from hwb_tui.ui.screens.help import HelpScreen
-from hwb_tui.ui.screens.profile import ProfileScreen
-from hwb_tui.ui.screens.school_chooser import SchoolChooser
-from hwb_tui.ui.screens.sign_in import SignInScreen
-from hwb_tui.ui.screens.users import UsersScreen
 from hwb_tui.ui.session import Session
+
+# Each screen's module is imported when the screen is first shown: start-up imports the first
+# screen's only.
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +54,45 @@ def _lists(kind: Kind) -> Callable[[Session], bool]:
     return available
 
 
+def _may_download(session: Session) -> bool:
+    """Administration opens for those who may download something: staff and administrators."""
+    return any(rights.may_download(session.actor, d, session.school_id) for d in Download)
+
+
+def _profile() -> Screen:
+    from hwb_tui.ui.screens.profile import ProfileScreen
+
+    return ProfileScreen()
+
+
+def _users(kind: Kind) -> Callable[[], Screen]:
+    def make() -> Screen:
+        from hwb_tui.ui.screens.users import UsersScreen
+
+        return UsersScreen(kind)
+
+    return make
+
+
+def _administration() -> Screen:
+    from hwb_tui.ui.screens.administration import AdministrationScreen
+
+    return AdministrationScreen()
+
+
 SECTIONS: tuple[Section, ...] = (
     Section("profile", "1", N_("My Profile"), N_("Your details and your own password"),
-            ProfileScreen, lambda session: True),
+            _profile, lambda session: True),
     Section("learners", "2", N_("Learners"), N_("View Learners"),
-            lambda: UsersScreen(Kind.LEARNER), _lists(Kind.LEARNER)),
+            _users(Kind.LEARNER), _lists(Kind.LEARNER)),
     Section("staff", "3", N_("Staff"), N_("View Staff"),
-            lambda: UsersScreen(Kind.STAFF), _lists(Kind.STAFF)),
+            _users(Kind.STAFF), _lists(Kind.STAFF)),
     Section("governors", "4", N_("Governors"), N_("View Governors"),
-            lambda: UsersScreen(Kind.GOVERNOR), _lists(Kind.GOVERNOR)),
+            _users(Kind.GOVERNOR), _lists(Kind.GOVERNOR)),
     Section("non-mis", "5", N_("Non-MIS"), N_("View Non-MIS"),
-            lambda: UsersScreen(Kind.NON_MIS), _lists(Kind.NON_MIS)),
+            _users(Kind.NON_MIS), _lists(Kind.NON_MIS)),
     Section("administration", "6", N_("Administration"), N_("Download Passwords"),
-            administration.AdministrationScreen, administration.is_available),
+            _administration, _may_download),
 )  # fmt: skip
 
 EXTRA_BINDINGS: list[Binding] = [LANGUAGE_BINDING]
@@ -110,17 +133,25 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
         view: str | None = None,
         clipboard: Clipboard | None = None,
     ) -> None:
-        super().__init__()
         self.hwb = hwb
         self.session: Session | None = Session(actor) if actor else None
         self._view = view
+        if self.session is not None and not self.session.needs_school:
+            # Known before the app runs, the first section is its first mode: switching to it
+            # from Textual's default screen would parse every style sheet twice more.
+            self.DEFAULT_MODE = self._first_mode()
+        super().__init__()
         self._password_clipboard = clipboard
+        if self.session is not None:
+            self.use_remembered_language()  # before the first screen is built
 
     # -- starting: sign in, choose a school, open the first section --------------------------
 
     def on_mount(self) -> None:
         self.start_idle_lock()
         if self.session is None:
+            from hwb_tui.ui.screens.sign_in import SignInScreen
+
             self.push_screen(SignInScreen(), self._signed_in)
         else:
             self._start()
@@ -128,16 +159,26 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
     def _signed_in(self, actor: Actor | None) -> None:
         if actor is not None:
             self.session = Session(actor)
+            self.use_remembered_language()
             self._start()
 
     def _start(self) -> None:
         assert self.session is not None
-        self.use_remembered_language()
         if self.session.needs_school:
             self._choose_school(can_cancel=False)
         else:
             self.switch_mode(self._first_mode())
+            self._offer_unfinished_resets()
+
+    def _offer_unfinished_resets(self) -> None:
+        """Once the first screen is shown: it need not wait for the offer."""
+
+        def offer() -> None:
+            from hwb_tui.ui.screens.group_actions import offer_unfinished_resets
+
             offer_unfinished_resets(self)
+
+        self.call_after_refresh(offer)
 
     def _first_mode(self) -> str:
         assert self.session is not None
@@ -148,6 +189,8 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
 
     def _choose_school(self, *, can_cancel: bool) -> None:
         assert self.session is not None
+        from hwb_tui.ui.screens.school_chooser import SchoolChooser
+
         schools = self.hwb.users.schools(self.session.actor)
         self.push_screen(SchoolChooser(schools, can_cancel=can_cancel), self._school_chosen)
 
@@ -163,7 +206,7 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
                 self.add_mode(section.mode, section.make)
         if self.current_mode not in self.MODES:
             self.switch_mode(self._first_mode())
-            offer_unfinished_resets(self)  # an administrator's first school is chosen
+            self._offer_unfinished_resets()  # an administrator's first school is chosen
 
     # -- keys ---------------------------------------------------------------------------------
 
@@ -185,7 +228,8 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Fields of Textual's own (the command palette's search) blink too; a blink is
         # ~2.3 KB/s on the wire while the user does nothing, so every field is kept steady.
-        if isinstance(event.widget, Input | TextArea):
+        # (Any widget with a blinking cursor: naming TextArea would import it at start-up.)
+        if hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
 
     def action_section(self, mode: str) -> None:
@@ -195,6 +239,8 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
         self._choose_school(can_cancel=True)
 
     def action_help(self) -> None:
+        from hwb_tui.ui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             return
         keys = [

@@ -125,7 +125,7 @@ class SwitchesLanguage:
     def _every_screen(self) -> Iterator[Screen]:
         """The screens of every mode, the ones out of sight too; a mode not yet opened builds
         its screen in the new language when it is."""
-        for mode in (self.DEFAULT_MODE, *self.MODES):
+        for mode in dict.fromkeys((self.DEFAULT_MODE, *self.MODES)):  # the first may be a section
             try:
                 yield from self.get_screen_stack(mode)
             except KeyError:

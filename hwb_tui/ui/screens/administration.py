@@ -23,17 +23,11 @@ from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.screens.mis_import import MisImportDialog
 from hwb_tui.ui.screens.non_mis import NonMisDialog
 from hwb_tui.ui.screens.printing import deliver, output_path
-from hwb_tui.ui.session import Session
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.title_bar import TitleBar
 
 BUTTON_IDS = {Download.ALL_PUPILS: "download-pupils", Download.ALL_STAFF: "download-staff"}
 FILE_STEMS = {Download.ALL_PUPILS: "hwb-all-pupils", Download.ALL_STAFF: "hwb-all-staff"}
-
-
-def is_available(session: Session) -> bool:
-    """Administration opens for those who may download something: staff and administrators."""
-    return any(rights.may_download(session.actor, d, session.school_id) for d in Download)
 
 
 class DownloadWarning(ModalScreen[bool]):

@@ -14,13 +14,13 @@ from hwb_tui.domain.errors import HwbError, PermissionDenied
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Target
 from hwb_tui.domain.text import safe_text
-from hwb_tui.ui.screens.password_dialog import ChosenPassword, PasswordDialog
 
 if TYPE_CHECKING:
     from textual.widget import Widget
 
     from hwb_tui.services.hwb import Hwb
     from hwb_tui.ui.app import HwbApp
+    from hwb_tui.ui.screens.password_dialog import ChosenPassword
     from hwb_tui.ui.session import Session
 
 
@@ -84,6 +84,8 @@ class UsesServices:
 
     def reset_password_of(self, username: str, name: str) -> None:
         """Ask for the new password, then reset it through the service."""
+        from hwb_tui.ui.screens.password_dialog import PasswordDialog  # imported when first used
+
         self.app.push_screen(
             PasswordDialog(_("Reset Password"), f"{name} ({username})"),
             partial(self._reset_chosen, username),

@@ -23,12 +23,11 @@ from hwb_tui.domain import rights
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind
 from hwb_tui.domain.rights import Action
-from hwb_tui.services.jobs import JobSummary
-from hwb_tui.ui.group_reset import GroupResetTask
-from hwb_tui.ui.screens.group_actions import GroupActionsScreen
-from hwb_tui.ui.screens.printing import PrintRequest, start_print
 
+# Group Actions and printing are imported when first used: start-up shows the list only.
 if TYPE_CHECKING:
+    from hwb_tui.services.jobs import JobSummary
+    from hwb_tui.ui.group_reset import GroupResetTask
     from hwb_tui.ui.widgets.user_list import UserList
 
 # Out of the footer, which is full at 80 columns: the help (F1) and the palette list them, and
@@ -130,15 +129,22 @@ class SelectsLearners:
 
         def chosen(choice: str | None) -> None:
             if choice == RESET_SELECTED:
-                self.app.push_screen(GroupActionsScreen(selected), self._follow)
+                self._open_group_actions(selected)
             elif choice is not None:
+                from hwb_tui.ui.screens.printing import PrintRequest, start_print
+
                 with_password = choice == PRINT_SELECTED_WITH_PASSWORD
                 start_print(self, PrintRequest(with_password=with_password, usernames=selected))
 
         self.app.push_screen(SelectedUsersMenu(len(selected)), chosen)
 
     def action_group_actions(self) -> None:
-        self.app.push_screen(GroupActionsScreen(), self._follow)
+        self._open_group_actions()
+
+    def _open_group_actions(self, selected: tuple[str, ...] = ()) -> None:
+        from hwb_tui.ui.screens.group_actions import GroupActionsScreen
+
+        self.app.push_screen(GroupActionsScreen(selected), self._follow)
 
     def _follow(self, task: GroupResetTask | None) -> None:
         """Once a reset started here finishes, the list shows the new statuses."""

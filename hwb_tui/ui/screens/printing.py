@@ -24,7 +24,7 @@ from textual.widgets import Button, Checkbox, Label, Select, Static
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _, ngettext
-from hwb_tui.domain.model import Kind, UserSummary
+from hwb_tui.domain.model import UserSummary
 from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.files import timestamped_path
@@ -220,12 +220,6 @@ def open_group_print(screen: UsesServices, highlighted_group: str | None) -> Non
             start_print(screen, request)
 
     screen.app.push_screen(PrintGroupDialog(groups, highlighted_group), chosen)
-
-
-def may_print_groups(screen: UsesServices) -> bool:
-    return rights.may(
-        screen.session.actor, Action.PRINT_DETAILS, Kind.LEARNER, screen.session.school_id
-    )
 
 
 def start_print(screen: UsesServices, request: PrintRequest) -> None:

@@ -26,8 +26,6 @@ from hwb_tui.ui.screens.learner_selection import (
     SELECTION_BINDINGS,
     SelectsLearners,
 )
-from hwb_tui.ui.screens.printing import may_print_groups, open_group_print
-from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 from hwb_tui.ui.widgets.title_bar import TitleBar
@@ -57,6 +55,9 @@ COUNTS = {
     Kind.GOVERNOR: N_("{count} governors"),
     Kind.NON_MIS: N_("{count} non-MIS users"),
 }
+
+# The details screen and the print dialogs are imported when first opened: start-up shows the
+# list only.
 
 # The right each row action needs, for dimming its key and for saying why it is dimmed.
 ACTION_RIGHTS = {"copy_password": Action.SEE_PASSWORD, "reset_password": Action.RESET_PASSWORD}
@@ -208,7 +209,10 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
         if action in SELECTION_ACTIONS:
             return self.check_selection_action(action)
         if action == "print_group":
-            return self.kind is Kind.LEARNER and (may_print_groups(self) or None)
+            may_print = rights.may(
+                self.session.actor, Action.PRINT_DETAILS, Kind.LEARNER, self.session.school_id
+            )
+            return self.kind is Kind.LEARNER and (may_print or None)
         needs = ACTION_RIGHTS.get(action)
         if action in ("details", "copy_password", "reset_password") and not self.user_list.rows:
             return None
@@ -228,11 +232,16 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
     def action_details(self) -> None:
         user = self.user_list.highlighted
         if user is not None:
-            self.app.push_screen(UserDetailsScreen(user.username))
+            self._show_details(user.username)
 
     @on(UserList.Chosen)
     def _chosen(self, message: UserList.Chosen) -> None:
-        self.app.push_screen(UserDetailsScreen(message.user.username))
+        self._show_details(message.user.username)
+
+    def _show_details(self, username: str) -> None:
+        from hwb_tui.ui.screens.user_details import UserDetailsScreen
+
+        self.app.push_screen(UserDetailsScreen(username))
 
     def action_copy_password(self) -> None:
         user = self.user_list.highlighted
@@ -240,6 +249,8 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
             self.hwb_app.copy_password(user.username)
 
     def action_print_group(self) -> None:
+        from hwb_tui.ui.screens.printing import open_group_print
+
         user = self.user_list.highlighted
         open_group_print(self, user.reg_group if user else None)
 
