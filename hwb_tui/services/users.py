@@ -209,23 +209,39 @@ _STATUSES = {str(status): status for status in PasswordStatus}
 
 def _page_row(values: tuple, today: dt.date) -> UserSummary:
     """A UserSummary from one row of `page_query`, in the order of PAGE_COLUMNS."""
-    ends_on = values[11]
-    if ends_on.__class__ is str:  # SQLite's stored text
-        ends_on = dt.date.fromisoformat(ends_on)
+    (
+        id_,
+        username,
+        forename,
+        surname,
+        kind,
+        school_id,
+        school,
+        year,
+        group,
+        status,
+        champion,
+        ends,
+    ) = values
     row = object.__new__(UserSummary)
-    _SET_ID(row, values[0])
-    _SET_USERNAME(row, values[1])
-    _SET_FORENAME(row, values[2])
-    _SET_SURNAME(row, values[3])
-    _SET_KIND(row, _KINDS[values[4]])
-    _SET_SCHOOL_ID(row, values[5])
-    _SET_SCHOOL_NAME(row, values[6])
-    _SET_YEAR(row, values[7])
-    _SET_REG_GROUP(row, values[8])
-    _SET_STATUS(row, _STATUSES[values[9]])
-    _SET_CHAMPION(row, bool(values[10]))
-    _SET_ENDS_ON(row, ends_on)
-    _SET_EXPIRED(row, is_expired(ends_on, today))
+    _SET_ID(row, id_)
+    _SET_USERNAME(row, username)
+    _SET_FORENAME(row, forename)
+    _SET_SURNAME(row, surname)
+    _SET_KIND(row, _KINDS[kind])
+    _SET_SCHOOL_ID(row, school_id)
+    _SET_SCHOOL_NAME(row, school)
+    _SET_YEAR(row, year)
+    _SET_REG_GROUP(row, group)
+    _SET_STATUS(row, _STATUSES[status])
+    _SET_CHAMPION(row, bool(champion))
+    if ends is None:  # all but non-MIS users
+        _SET_ENDS_ON(row, None)
+        _SET_EXPIRED(row, False)
+    else:
+        ends_on = dt.date.fromisoformat(ends) if ends.__class__ is str else ends  # SQLite: text
+        _SET_ENDS_ON(row, ends_on)
+        _SET_EXPIRED(row, is_expired(ends_on, today))
     return row
 
 
