@@ -56,6 +56,9 @@ def saved(out: Path, suffix: str) -> Path:
 
 
 async def settle(pilot) -> None:
+    # A pressed button's handler starts the worker only once its message is handled: wait for
+    # that first, or there may be no worker yet to wait for (seen once on a busy machine).
+    await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
