@@ -144,3 +144,13 @@ def test_bad_page_requests_are_refused_clearly(demo: Hwb, filters: dict, message
     admin = demo.users.actor("admin.demo")
     with pytest.raises(InvalidInput, match=message):
         demo.users.page(admin, Kind.LEARNER, **filters)
+
+
+def test_page_rows_are_frozen_like_every_other_row(demo: Hwb) -> None:
+    import dataclasses
+
+    admin = demo.users.actor("admin.demo")
+    row = demo.users.page(admin, Kind.LEARNER, limit=1).rows[0]
+    assert row == demo.users.list_users(admin, Kind.LEARNER)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        row.surname = "Changed"  # type: ignore[misc]

@@ -120,7 +120,9 @@ class Target:
     school_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
+# Without slots: a page of rows is built by giving each its attribute dict at once
+# (services/users.py), which a slotted class cannot take.
+@dataclass(frozen=True)
 class UserSummary:
     """One row of a user list."""
 
