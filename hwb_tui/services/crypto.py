@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import multiprocessing
 import os
 import secrets
 import signal
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from hwb_tui.domain.errors import KeyProblem
@@ -236,6 +234,10 @@ class Hasher:
             for batch in batches:
                 yield [self.hash(password) for password in batch]
             return
+        # Imported here, when a group reset or the demo first needs them: about 14 ms of start-up.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("forkserver"),
