@@ -33,8 +33,6 @@ KIND_BASE_SQL = (
     + " END)"
 )
 
-SEARCH_SOURCE_COLUMNS = ("surname", "forename", "username", "admission_number")
-
 
 def kind_range(kind: str) -> tuple[int, int]:
     """The ranks of `kind`'s accounts lie strictly inside this pair."""
@@ -91,6 +89,8 @@ def renumber(db: Database) -> None:
 
 @contextmanager
 def set_aside_trigger(db: Database, name: str) -> Iterator[None]:
+    """The trigger dropped for the block and made again from its own stored SQL; inside a
+    transaction, so a failure in the block rolls the drop back with the rest."""
     (sql,) = db.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
     ).fetchone()
