@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from hwb_tui.domain.model import Kind, PasswordStatus
+from hwb_tui.services.csv_export import csv_writer, disarmed_rows
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store import db as store_db
 from hwb_tui.store.models import Account, AuditRecord, School
@@ -67,3 +70,11 @@ def audit_count(action: str) -> int:
 
 def mode_of(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def render_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
+    """A whole CSV in memory, written as a download writes its file: every cell disarmed."""
+    buffer = io.BytesIO()
+    with csv_writer(buffer, columns) as writer:
+        writer.writerows(disarmed_rows(list(rows)))
+    return buffer.getvalue()

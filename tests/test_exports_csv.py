@@ -12,9 +12,10 @@ import pytest
 from hwb_tui.domain.errors import InvalidInput
 from hwb_tui.domain.model import PasswordStatus
 from hwb_tui.domain.rights import Download
-from hwb_tui.services.csv_export import neutralise, render_csv
+from hwb_tui.services.csv_export import neutralise
 from hwb_tui.store.models import Account
 from tests import guide
+from tests.credential_files import render_csv
 from tests.population import Population, build_population
 
 

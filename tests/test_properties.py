@@ -19,7 +19,8 @@ from hwb_tui.domain.policy import (
     unmet_rules,
 )
 from hwb_tui.domain.text import REPLACEMENT, clean_field, has_unsafe, is_unsafe, safe_text
-from hwb_tui.services.csv_export import disarmed, disarmed_rows, neutralise, render_csv
+from hwb_tui.services.csv_export import disarmed, disarmed_rows, neutralise
+from tests.credential_files import render_csv
 
 # Every code point, surrogates included, weighted towards the troublesome ones.
 ANY_CHARACTER = st.characters(codec=None, exclude_categories=())

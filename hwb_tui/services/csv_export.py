@@ -84,11 +84,3 @@ def csv_writer(handle: BinaryIO, columns: Sequence[str]) -> Iterator[csv.writer]
             text.detach()
         raise
     text.detach()  # flushes what is pending and leaves the handle open
-
-
-def render_csv(columns: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """The whole file in memory, every cell disarmed."""
-    buffer = io.BytesIO()
-    with csv_writer(buffer, columns) as writer:
-        writer.writerows(disarmed_rows(list(rows)))
-    return buffer.getvalue()

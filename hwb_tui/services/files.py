@@ -32,12 +32,7 @@ def deliver_private(
 
     Either way `commit` (the audit record) comes first: if it fails, nothing is delivered.
     """
-    if isinstance(target, Path):
-        return write_private_file(target, data, commit)
-    commit()
-    target.write(data)
-    target.flush()
-    return None
+    return deliver_private_writing(target, lambda handle: handle.write(data), commit)
 
 
 def deliver_private_writing(
