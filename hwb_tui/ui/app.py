@@ -122,6 +122,14 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
         # ctrl+c says how to quit.
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True, show=False,
                 tooltip=N_("Leave hwb-tui")),
+        # Priority, so the focus moves as the key arrives: keys that come in one burst (a
+        # password manager's auto-type, or what a slow SSH link delivers at once) are all routed
+        # before the focused field has handled any of them, and Textual's own tab binding would
+        # move the focus only after the password had been routed into the username field.
+        Binding("tab", "focus_next", N_("Next field"), id="app.focus-next", priority=True,
+                show=False, tooltip=N_("Move to the next field or button")),
+        Binding("shift+tab", "focus_previous", N_("Previous field"), id="app.focus-previous",
+                priority=True, show=False, tooltip=N_("Move to the previous field or button")),
         *EXTRA_BINDINGS,
     ]  # fmt: skip
 

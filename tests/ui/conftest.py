@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
 
 from hwb_tui.domain.model import Actor, PasswordStatus
 from hwb_tui.services.config import Settings
@@ -50,6 +52,17 @@ class FakeClipboard:
 
     def clear(self) -> None:
         self.text = ""
+
+
+def send_burst(app, text: str) -> None:
+    """Keys as one read from the terminal delivers them, which is how the driver posts them:
+    every Key is queued before the first is handled (a password manager's auto-type, or what a
+    slow SSH link delivers at once)."""
+    names = {"\t": "tab", "\r": "enter"}
+    for character in text:
+        app.post_message(
+            events.Key(names.get(character) or _character_to_key(character), character)
+        )
 
 
 def screen_text(app: App) -> str:

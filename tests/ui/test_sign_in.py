@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Input, Static
 
 from hwb_tui.ui.screens.profile import ProfileScreen
 from hwb_tui.ui.screens.sign_in import SignInScreen
 from hwb_tui.ui.screens.users import UsersScreen
-from tests.ui.conftest import screen_text
+from tests.ui.conftest import screen_text, send_burst
 
 
 def _message(app) -> str:
@@ -25,6 +26,30 @@ async def _type_credentials(pilot, username: str, password: str) -> None:
     await pilot.press(*password, "enter")
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def _settled(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("between", ["\t", "\r"], ids=["tab", "enter"])
+async def test_keys_in_one_burst_sign_in(make_app, between):
+    """The password typed after Tab or Enter goes to the password field, never into the
+    username field where it would be shown."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        send_burst(app, f"teacher.demo{between}Croeso2026")
+        await _settled(pilot)
+        assert app.screen.query_one("#username", Input).value == "teacher.demo"
+        assert app.screen.query_one("#password", Input).value == "Croeso2026"
+        assert "Croeso2026" not in screen_text(app).split("Password for all")[0]
+        send_burst(app, "\r")
+        await _settled(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        assert app.session.actor.username == "teacher.demo"
 
 
 async def test_wrong_password_then_right(make_app):

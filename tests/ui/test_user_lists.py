@@ -16,7 +16,7 @@ from hwb_tui.ui.screens.user_details import UserDetailsScreen
 from hwb_tui.ui.screens.users import SEARCH_DELAY_SECONDS, UsersScreen
 from hwb_tui.ui.widgets.user_list import UserList
 from tests.stored import password_is
-from tests.ui.conftest import audited, known_password, screen_text
+from tests.ui.conftest import audited, known_password, screen_text, send_burst
 
 
 def user_list(app: HwbApp) -> UserList:
@@ -196,6 +196,24 @@ async def test_reset_with_a_typed_password(make_app, ui_hwb: Hwb):
         row = user_list(app).highlighted
         assert row.username == username and row.status is PasswordStatus.AVAILABLE
         assert user_list(app).revealed_password == "Newpass123"
+
+
+async def test_reset_typed_in_one_burst(make_app, ui_hwb: Hwb):
+    """A password manager types both fields and Enter at once: the confirmation goes to the
+    second field, not onto the end of the first."""
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        username = await highlight_first(pilot, PasswordStatus.UNAVAILABLE)
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, PasswordDialog)
+        send_burst(app, "Newpass123\rNewpass123\r")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+        assert password_is(ui_hwb, username, "Newpass123")
 
 
 async def test_reset_with_a_generated_password(make_app, ui_hwb: Hwb):

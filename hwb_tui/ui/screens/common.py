@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
+from textual.binding import Binding
 from textual.reactive import Reactive
 from textual.screen import Screen, ScreenResultType
 
 from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError, PermissionDenied
-from hwb_tui.domain.i18n import _
+from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Target
 from hwb_tui.domain.text import safe_text
 
@@ -33,6 +34,41 @@ class QuietScreen(Screen[ScreenResultType]):
     """
 
     focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+
+class EnterMovesOn:
+    """Mixed into a form's screen: Enter in a field named in `ENTER_MOVES_ON` moves the focus to
+    the field named beside it, as the key arrives.
+
+    Keys that come in one burst (a password manager's auto-type, or what a slow SSH link
+    delivers at once) are all routed to the focused field before it has handled any of them.
+    Moving the focus when the field's Input.Submitted arrives would be too late: the password
+    typed after Enter would already be in the username field, in plain sight. The screen binds
+    Enter with `enter_moves_on`, a priority binding, which runs before the next key is routed;
+    elsewhere on the screen Enter does what it always does.
+    """
+
+    ENTER_MOVES_ON: ClassVar[dict[str, str]] = {}
+    focused: Widget | None  # provided by the Screen this is mixed into
+
+    @staticmethod
+    def enter_moves_on(screen_id: str) -> Binding:
+        return Binding("enter", "next_field", N_("Next field"), id=f"{screen_id}.next-field",
+                       priority=True, show=False,
+                       tooltip=N_("Move from this field to the next"))  # fmt: skip
+
+    def check_action(self, action: str, parameters: tuple[Any, ...]) -> bool | None:
+        if action == "next_field":
+            return self._next_field_id() is not None
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def action_next_field(self) -> None:
+        # set_focus at once: Widget.focus() would wait for the keys already routed.
+        self.set_focus(self.query_one(f"#{self._next_field_id()}"))  # type: ignore[attr-defined]
+
+    def _next_field_id(self) -> str | None:
+        focused = self.focused
+        return self.ENTER_MOVES_ON.get(focused.id or "") if focused is not None else None
 
 
 class UsesServices:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui.screens.common import EnterMovesOn
 from hwb_tui.ui.widgets.policy_checklist import PolicyChecklist
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
@@ -30,13 +31,15 @@ class ChosenPassword:
     generated: bool  # made by Generate Password and left as it was (the audit says so)
 
 
-class PasswordDialog(ModalScreen[ChosenPassword | None]):
+class PasswordDialog(EnterMovesOn, ModalScreen[ChosenPassword | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        EnterMovesOn.enter_moves_on("password-dialog"),
         Binding("escape", "cancel", N_("Cancel"), id="password-dialog.cancel",
                 tooltip=N_("Close without changing the password")),
         Binding("ctrl+g", "generate", N_("Generate Password"), id="password-dialog.generate",
                 tooltip=N_("Make a new password that follows the policy, to note down")),
     ]  # fmt: skip
+    ENTER_MOVES_ON: ClassVar[dict[str, str]] = {"new-password": "confirm-password"}
 
     def __init__(self, title: str, subject: str) -> None:
         super().__init__()
@@ -82,10 +85,6 @@ class PasswordDialog(ModalScreen[ChosenPassword | None]):
         if password != self._generated:
             self._generated = ""
             self.query_one("#generated-password").display = False
-
-    @on(Input.Submitted, "#new-password")
-    def _next_field(self) -> None:
-        self.query_one("#confirm-password").focus()
 
     @on(Input.Submitted, "#confirm-password")
     @on(Button.Pressed, "#update")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static
@@ -12,13 +15,16 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.domain.text import safe_text
-from hwb_tui.ui.screens.common import QuietScreen, UsesServices
+from hwb_tui.ui.screens.common import EnterMovesOn, QuietScreen, UsesServices
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 from hwb_tui.ui.widgets.title_bar import TitleBar
 
 
-class SignInScreen(UsesServices, QuietScreen[Actor]):
+class SignInScreen(EnterMovesOn, UsesServices, QuietScreen[Actor]):
+    BINDINGS: ClassVar[list[BindingType]] = [EnterMovesOn.enter_moves_on("sign-in")]
+    ENTER_MOVES_ON: ClassVar[dict[str, str]] = {"username": "password"}
+
     def compose(self) -> ComposeResult:
         yield TitleBar(_("Hwb User Management Portal"), _("Sign in"))
         with Horizontal(id="sign-in-body"):
@@ -46,10 +52,6 @@ class SignInScreen(UsesServices, QuietScreen[Actor]):
         demo = self.hwb.demo.sign_ins()
         if demo:
             self.query_one("#demo-sign-ins", Static).update(self._demo_hint(demo))
-
-    @on(Input.Submitted, "#username")
-    def _to_password(self) -> None:
-        self.query_one("#password").focus()
 
     @on(Input.Submitted, "#password")
     @on(Button.Pressed, "#sign-in")
