@@ -198,6 +198,23 @@ async def test_reset_with_a_typed_password(make_app, ui_hwb: Hwb):
         assert user_list(app).revealed_password == "Newpass123"
 
 
+async def test_search_typed_in_one_burst_is_all_search_term(make_app, ui_hwb: Hwb, clipboard):
+    """Letters that arrive with "/" are the search term: c and r never reach the list, where
+    they would copy or reset the highlighted user's password."""
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await highlight_first(pilot, PasswordStatus.AVAILABLE)
+        send_burst(app, "/cr/")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+        assert app.screen.query_one("#search", Input).value == "cr/"
+        assert clipboard.history == []
+        assert audited(ui_hwb, AuditAction.COPY) == []
+
+
 async def test_reset_typed_in_one_burst(make_app, ui_hwb: Hwb):
     """A password manager types both fields and Enter at once: the confirmation goes to the
     second field, not onto the end of the first."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -65,7 +66,9 @@ ACTION_RIGHTS = {"copy_password": Action.SEE_PASSWORD, "reset_password": Action.
 
 class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_search", N_("Search"), id="users.search",
+        # Priority, so the search field has the focus before the next key is routed: letters
+        # typed quickly after "/" are the search term, never the list's keys (c copies, r resets).
+        Binding("slash", "focus_search", N_("Search"), id="users.search", priority=True,
                 tooltip=N_("Filter by surname, forename, username or admission number")),
         Binding("enter", "details", N_("Details"), id="users.details",
                 tooltip=N_("View Details of the highlighted user")),
@@ -189,7 +192,10 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
             self._search(term)
 
     def action_focus_search(self) -> None:
-        self.query_one("#search").focus()
+        search = self.query_one("#search")
+        if self.focused is search:  # (has_focus changes later, when the Focus event is handled)
+            raise SkipAction()  # then "/" is typed into the search term
+        self.set_focus(search)  # at once: Widget.focus() would wait for the keys already routed
 
     def action_focus_list(self) -> None:
         self.user_list.focus()
