@@ -30,7 +30,12 @@ from hwb_tui.services.demo import (
 )
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.db import is_postgres
-from hwb_tui.store.search_ranks import RANKED_KINDS, set_aside_trigger, spaced_rank
+from hwb_tui.store.search_ranks import (
+    RANKED_KINDS,
+    rebuild_index,
+    set_aside_triggers,
+    spaced_rank,
+)
 
 BENCH_PASSWORD = "Croeso2026"
 ADMIN = "bench.admin"  # a Hwb administrator: sees every school
@@ -165,7 +170,7 @@ def build(
                         )  # fmt: skip
 
         if is_postgres():
-            _copy_postgres(url, schools, accounts())
+            _copy_postgres(ctx.db, url, schools, accounts())
         else:
             with ctx.db.atomic():
                 _insert_sqlite(ctx.db, schools, accounts())
@@ -219,9 +224,17 @@ def _insert_sqlite(db, schools: list[tuple], accounts: Iterator[tuple]) -> None:
     connection.executemany(
         "INSERT INTO school (id, code, name, phase) VALUES (?, ?, ?, ?)", schools
     )
-    # Every account arrives with its search rank (store/search_ranks.py): its place in its
-    # kind's list, worked out here in one sort, costs far less than placing each one as it
-    # arrives or numbering them all afterwards; the index is then built once.
+    columns = (*ACCOUNT_COLUMNS, "search_rank")
+    sql = f"INSERT INTO account ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    with set_aside_triggers(db, ("account_rank_insert",)):
+        connection.executemany(sql, _ranked(accounts))
+    rebuild_index(db)
+
+
+def _ranked(accounts: Iterator[tuple]) -> list[tuple]:
+    """Every account with its search rank (store/search_ranks.py) after it: its place in its
+    kind's list, worked out here in one sort, costs far less than placing each one as it
+    arrives or numbering them all afterwards; the index is then built once."""
     rows = list(accounts)
     kind_at, key_at = ACCOUNT_COLUMNS.index("kind"), _SORT_KEY_COLUMNS
     ranked = sorted(range(len(rows)), key=lambda n: tuple(rows[n][i] for i in key_at))
@@ -231,27 +244,30 @@ def _insert_sqlite(db, schools: list[tuple], accounts: Iterator[tuple]) -> None:
         kind = rows[n][kind_at]
         position[kind] += 1
         ranks[n] = spaced_rank(kind, position[kind])
-    columns = (*ACCOUNT_COLUMNS, "search_rank")
-    sql = f"INSERT INTO account ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    with set_aside_trigger(db, "account_rank_insert"):
-        connection.executemany(sql, ((*row, rank) for row, rank in zip(rows, ranks, strict=True)))
-    connection.execute("INSERT INTO account_search (account_search) VALUES ('rebuild')")
+    return [(*row, rank) for row, rank in zip(rows, ranks, strict=True)]
 
 
-def _copy_postgres(url: str, schools: list[tuple], accounts: Iterator[tuple]) -> None:
-    """COPY on a psycopg 3 connection of its own, in one transaction."""
+def _copy_postgres(db, url: str, schools: list[tuple], accounts: Iterator[tuple]) -> None:
+    """COPY on a psycopg 3 connection of its own, in one transaction, with the triggers that
+    place and index each account set aside; then the search index, built once."""
     import psycopg
 
     with psycopg.connect(url) as connection, connection.cursor() as cursor:
         with cursor.copy("COPY school (id, code, name, phase) FROM STDIN") as copy:
             for row in schools:
                 copy.write_row(row)
-        with cursor.copy(f"COPY account ({', '.join(ACCOUNT_COLUMNS)}) FROM STDIN") as copy:
-            for row in accounts:
+        columns = (*ACCOUNT_COLUMNS, "search_rank")
+        cursor.execute("ALTER TABLE account DISABLE TRIGGER USER")
+        with cursor.copy(f"COPY account ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in _ranked(accounts):
                 copy.write_row(row)
+        cursor.execute("ALTER TABLE account ENABLE TRIGGER USER")
         for table in ("school", "account"):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                 f"(SELECT max(id) FROM {table}))"
             )
         cursor.execute("ANALYZE school, account")  # as autovacuum would soon after a load
+    with db.atomic():
+        rebuild_index(db)
+    db.execute_sql("ANALYZE account_gram")

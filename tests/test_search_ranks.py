@@ -1,6 +1,6 @@
-"""SQLite's search index is kept in list order (store/search_ranks.py): whatever is written,
-ranks follow the list, the index holds exactly the ranked accounts, and a search finds every
-match in list order, also the accounts that found no room for a rank."""
+"""The search index is kept in list order (store/search_ranks.py), on SQLite and PostgreSQL:
+whatever is written, ranks follow the list, the index holds exactly the ranked accounts, and a
+search finds every match in list order, also the accounts that found no room for a rank."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hwb_tui.domain.membership import EndChoice
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store import search_ranks
+from hwb_tui.store.db import is_postgres
 from hwb_tui.store.models import Account
 from tests.test_paging_search import usernames, walk_backward, walk_forward
 
@@ -41,6 +42,15 @@ def ranks_follow_the_list(hwb: Hwb) -> None:
     ).fetchall():
         span = search_ranks.kind_range(kind)
         assert span[0] < low <= high < span[1]
+    if is_postgres():
+        # The postings are exactly the trigrams of every ranked account, under its rank.
+        indexed = db.execute_sql("SELECT gram, rank FROM account_gram ORDER BY 1, 2").fetchall()
+        expected = db.execute_sql(
+            "SELECT g, a.search_rank FROM account AS a, account_grams(a.surname, a.forename, "
+            "a.username, a.admission_number) AS g WHERE a.search_rank IS NOT NULL ORDER BY 1, 2"
+        ).fetchall()
+        assert indexed == expected
+        return
     # FTS5 compares its index with the content (the view of ranked accounts) row by row.
     db.execute_sql(
         "INSERT INTO account_search (account_search, rank) VALUES ('integrity-check', 1)"
@@ -58,7 +68,7 @@ def matches(hwb: Hwb, term: str) -> list[str]:
     ]
 
 
-def test_ranks_follow_the_list_through_inserts_renames_and_deletes(sqlite_demo: Hwb) -> None:
+def test_ranks_follow_the_list_through_inserts_renames_and_deletes(demo: Hwb) -> None:
     rng = random.Random(8)
     made = []
     for number in range(300):
@@ -72,56 +82,50 @@ def test_ranks_follow_the_list_through_inserts_renames_and_deletes(sqlite_demo: 
         else:
             gone = made.pop(rng.randrange(len(made)))
             Account.delete().where(Account.username == gone).execute()
-    ranks_follow_the_list(sqlite_demo)
-    admin = sqlite_demo.users.actor("admin.demo")
+    ranks_follow_the_list(demo)
+    admin = demo.users.actor("admin.demo")
     add("short0001", "Ng", "Al")  # values of two letters: only a two-letter search finds them
     # Three letters and more are one phrase; two letters any trigram that begins with them.
     for term in ("Jones", "jon", "ap Da", "Siôn", "riain", "B1", "r01", "ap", "NG", "es", "ôn"):
-        assert usernames(walk_forward(sqlite_demo, admin, Kind.LEARNER, 7, search=term)) == (
-            matches(sqlite_demo, term)
+        assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search=term)) == (
+            matches(demo, term)
         )
-        assert usernames(walk_backward(sqlite_demo, admin, Kind.LEARNER, 7, search=term)) == (
-            matches(sqlite_demo, term)
+        assert usernames(walk_backward(demo, admin, Kind.LEARNER, 7, search=term)) == (
+            matches(demo, term)
         )
 
 
-def test_accounts_with_no_room_for_a_rank_are_still_found_in_order(sqlite_demo: Hwb) -> None:
+def test_accounts_with_no_room_for_a_rank_are_still_found_in_order(demo: Hwb) -> None:
     # Each new account falls just after the last one, halving the same gap until none is left.
     for number in range(60):
         add(f"gap{number:04d}", "Jonesgap", f"Aa{number:04d}")
-    db = sqlite_demo.context.db
+    db = demo.context.db
     waiting = search_ranks.unranked_count(db)
     assert 0 < waiting < 60
-    ranks_follow_the_list(sqlite_demo)
-    admin = sqlite_demo.users.actor("admin.demo")
+    ranks_follow_the_list(demo)
+    admin = demo.users.actor("admin.demo")
     for term in ("Jonesgap", "esga", "gap00", "Jones"):
-        expected = matches(sqlite_demo, term)
-        assert usernames(walk_forward(sqlite_demo, admin, Kind.LEARNER, 9, search=term)) == (
-            expected
-        )
-        assert usernames(walk_backward(sqlite_demo, admin, Kind.LEARNER, 9, search=term)) == (
-            expected
-        )
+        expected = matches(demo, term)
+        assert usernames(walk_forward(demo, admin, Kind.LEARNER, 9, search=term)) == (expected)
+        assert usernames(walk_backward(demo, admin, Kind.LEARNER, 9, search=term)) == (expected)
     with db.atomic():
         search_ranks.renumber(db)
     assert search_ranks.unranked_count(db) == 0
-    ranks_follow_the_list(sqlite_demo)
-    assert usernames(walk_forward(sqlite_demo, admin, Kind.LEARNER, 9, search="esga")) == (
-        matches(sqlite_demo, "esga")
+    ranks_follow_the_list(demo)
+    assert usernames(walk_forward(demo, admin, Kind.LEARNER, 9, search="esga")) == (
+        matches(demo, "esga")
     )
 
 
-def test_adding_an_account_renumbers_once_many_wait_for_a_rank(
-    sqlite_demo: Hwb, monkeypatch
-) -> None:
+def test_adding_an_account_renumbers_once_many_wait_for_a_rank(demo: Hwb, monkeypatch) -> None:
     monkeypatch.setattr(search_ranks, "UNRANKED_LIMIT", 10)
     for number in range(60):
         add(f"gap{number:04d}", "Jonesgap", f"Aa{number:04d}")
-    assert search_ranks.unranked_count(sqlite_demo.context.db) > 10
-    champion = sqlite_demo.users.actor("champion.demo")
-    sqlite_demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.SIX_MONTHS)
-    assert search_ranks.unranked_count(sqlite_demo.context.db) == 0
-    ranks_follow_the_list(sqlite_demo)
+    assert search_ranks.unranked_count(demo.context.db) > 10
+    champion = demo.users.actor("champion.demo")
+    demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.SIX_MONTHS)
+    assert search_ranks.unranked_count(demo.context.db) == 0
+    ranks_follow_the_list(demo)
 
 
 def test_every_kind_has_its_own_span_of_ranks_in_list_order() -> None:
@@ -129,22 +133,33 @@ def test_every_kind_has_its_own_span_of_ranks_in_list_order() -> None:
     assert list(search_ranks.RANKED_KINDS) == sorted(search_ranks.RANKED_KINDS)
 
 
-def test_migration_0008_goes_down_to_the_index_by_id_and_up_again(sqlite_demo: Hwb) -> None:
+def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
     from playhouse.migrations import Runner
 
-    from hwb_tui.store.db import MIGRATIONS_DIR
+    from hwb_tui.store.db import MIGRATIONS_DIR, MIGRATIONS_TABLE
 
-    db = sqlite_demo.context.db
-    runner = Runner(db, str(MIGRATIONS_DIR))
-    assert runner.down() == ["0008_search_rank"]
-    by_id = db.execute_sql(
-        "SELECT a.username FROM account_search AS f JOIN account AS a ON a.id = f.rowid "
-        "WHERE account_search MATCH '\"Briain\"' AND a.kind = 'learner' AND a.left_at IS NULL "
-        "ORDER BY a.username"
-    ).fetchall()
-    assert [username for (username,) in by_id] == sorted(matches(sqlite_demo, "Briain"))
-    assert runner.up() == ["0008_search_rank"]
-    ranks_follow_the_list(sqlite_demo)
-    admin = sqlite_demo.users.actor("admin.demo")
-    found = walk_forward(sqlite_demo, admin, Kind.LEARNER, 5, search="Briain")
-    assert usernames(found) == matches(sqlite_demo, "Briain")
+    db = demo.context.db
+    runner = Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE)
+    assert runner.down() == ["0009_postgres_search_rank"]  # nothing to undo on SQLite
+    if is_postgres():
+        # Back to 0007's GIN index, which serves a search again, unordered.
+        assert db.execute_sql(
+            "SELECT count(*) FROM pg_indexes WHERE indexname = 'account_search_trigram'"
+        ).fetchone() == (1,)
+    else:
+        assert runner.down() == ["0008_search_rank"]
+        by_id = db.execute_sql(
+            "SELECT a.username FROM account_search AS f JOIN account AS a ON a.id = f.rowid "
+            "WHERE account_search MATCH '\"Briain\"' AND a.kind = 'learner' "
+            "AND a.left_at IS NULL ORDER BY a.username"
+        ).fetchall()
+        assert [username for (username,) in by_id] == sorted(matches(demo, "Briain"))
+    assert runner.up() == (
+        ["0009_postgres_search_rank"]
+        if is_postgres()
+        else ["0008_search_rank", "0009_postgres_search_rank"]
+    )
+    ranks_follow_the_list(demo)
+    admin = demo.users.actor("admin.demo")
+    found = walk_forward(demo, admin, Kind.LEARNER, 5, search="Briain")
+    assert usernames(found) == matches(demo, "Briain")

@@ -35,6 +35,14 @@ SQLITE_PRAGMAS = {
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATIONS_TABLE = "schema_migration"  # playhouse.migrations' history of applied migrations
+# The PostgreSQL functions the migrations make (the tables go with DROP TABLE, these do not).
+MIGRATION_FUNCTIONS = (
+    "audit_record_is_append_only()",
+    "account_rank_place()",
+    "account_gram_index()",
+    "term_grams(text)",
+    "account_grams(text[])",
+)
 # A Python function on SQLite connections: SQLite's own lower() folds ASCII letters only.
 UNICODE_LOWER = "hwb_unicode_lower"
 
@@ -225,5 +233,6 @@ def recreate_schema() -> None:
             cascade = " CASCADE" if is_postgres() else ""
             db.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
         if is_postgres():
-            db.execute_sql("DROP FUNCTION IF EXISTS audit_record_is_append_only() CASCADE")
+            for function in MIGRATION_FUNCTIONS:
+                db.execute_sql(f"DROP FUNCTION IF EXISTS {function} CASCADE")
     Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE).up()

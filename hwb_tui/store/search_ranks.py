@@ -1,16 +1,21 @@
-"""SQLite's search index, kept in list order, so a search reads only the rows it shows.
+"""The search index, kept in list order, so a search reads only the rows it shows.
 
 A list is ordered by (surname, forename, username), and a search shows the first page of its
 matches in that order. An index that hands matches over in some other order must fetch every
 one of them to sort them: "Jones" is 13,000 people at national scale. So each account carries
-a `search_rank`, an integer that grows with its place in its kind's list, and the FTS5 trigram
-index is keyed by that rank: FTS5 returns matches in key order and stops after a page.
+a `search_rank`, an integer that grows with its place in its kind's list, and the trigram
+index is keyed by that rank, so that it returns matches in list order and stops after a page.
 
 - Each kind has its own span of ranks (`KIND_SPAN` wide), so a kind's list is one rank range.
-- Triggers (migration 0008) give a new or renamed account the rank half-way between its
-  neighbours'. When there is no room between them its rank stays NULL: it is still found,
-  because every search also reads the unranked matches (a partial index holds them) and merges
-  the two by key. `renumber` spaces every rank out evenly again.
+- Triggers give a new or renamed account the rank half-way between its neighbours'. When there
+  is no room between them its rank stays NULL: it is still found, because every search also
+  reads the unranked matches (a partial index holds them) and merges the two by key. `renumber`
+  spaces every rank out evenly again.
+- SQLite (migration 0008): an FTS5 trigram table whose rowid is the rank.
+- PostgreSQL (migration 0009): `account_gram`, one row per (trigram, rank), whose primary key
+  lists each trigram's accounts in rank order. A search walks the postings of its rarest
+  trigram (by `account_gram_count`, refreshed now and then: it only chooses) and checks each
+  account it meets. pg_trgm's GIN index, which 0007 made, cannot return matches in order.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from peewee import Database, SqliteDatabase
+from peewee import Database, PostgresqlDatabase
 
 # The kinds in list order of their names: every Kind (tests/test_search_ranks.py checks).
 RANKED_KINDS = ("governor", "hwb-admin", "learner", "non-mis", "staff")
@@ -26,6 +31,15 @@ KIND_SPAN = 1 << 52  # ranks of one kind: [base, base + KIND_SPAN)
 RANK_SPACING = 1 << 24  # between neighbours after `renumber`: 24 halvings before none is left
 # When more accounts than this wait for a rank, writes renumber every account (see `tidy`).
 UNRANKED_LIMIT = 500
+# PostgreSQL's trigram counts are made again when the index has grown this much beyond them.
+STALE_COUNTS_GROWTH = 1.2
+# The values a trigger indexes, as arguments of PostgreSQL's account_grams().
+INDEXED_VALUES = "{row}.surname, {row}.forename, {row}.username, {row}.admission_number"
+# The triggers that write the index as ranks change (migrations 0008 and 0009).
+INDEXING_TRIGGERS = {
+    "sqlite": ("account_rank_index",),
+    "postgres": ("account_rank_place", "account_gram_index"),
+}
 
 KIND_BASE_SQL = (
     "(CASE {kind} "
@@ -48,7 +62,8 @@ def spaced_rank(kind: str, position: int) -> int:
 
 def placement_sql(row: str) -> str:
     """The rank half-way between `row`'s ranked neighbours in its kind's list, or NULL if they
-    are adjacent. `row` is the trigger's `new`; the row itself must be unranked."""
+    are adjacent. `row` is the trigger's `new`; after the row is written, it must be unranked
+    (SQLite); before (PostgreSQL), its old version may be its own neighbour."""
     base = KIND_BASE_SQL.format(kind=f"{row}.kind")
     key = f"({row}.surname, {row}.forename, {row}.username)"
     neighbour = (
@@ -61,7 +76,7 @@ def placement_sql(row: str) -> str:
     high = f"coalesce({after}, {base} + {KIND_SPAN})"
     return (
         f"(SELECT CASE WHEN high - low >= 2 THEN low + (high - low) / 2 END "
-        f"FROM (SELECT {low} AS low, {high} AS high))"
+        f"FROM (SELECT {low} AS low, {high} AS high) AS bounds)"
     )
 
 
@@ -74,33 +89,85 @@ def renumber(db: Database) -> None:
 
     Seconds at national scale; run inside the caller's transaction.
     """
-    db.execute_sql("UPDATE account SET search_rank = NULL WHERE search_rank IS NOT NULL")
     # Indexing row by row as each rank is set costs several times one rebuild at the end, so
-    # the trigger that does it is set aside meanwhile and put back from its own stored SQL.
-    with set_aside_trigger(db, "account_rank_index"):
+    # the triggers that do it are set aside meanwhile.
+    with set_aside_triggers(db, INDEXING_TRIGGERS[_backend(db)]):
+        db.execute_sql("UPDATE account SET search_rank = NULL WHERE search_rank IS NOT NULL")
         db.execute_sql(
             "UPDATE account SET search_rank = ranked.rank FROM ("
             f"SELECT id, {KIND_BASE_SQL.format(kind='kind')} + {RANK_SPACING} * "
             "row_number() OVER (PARTITION BY kind ORDER BY surname, forename, username) AS rank "
             "FROM account) AS ranked WHERE account.id = ranked.id AND ranked.rank IS NOT NULL"
         )
+        rebuild_index(db)
+
+
+def rebuild_index(db: Database) -> None:
+    """The search index made afresh from the ranked accounts (with its indexing trigger set
+    aside, or the accounts just written with their ranks)."""
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql("TRUNCATE account_gram")
+        db.execute_sql(
+            "INSERT INTO account_gram (gram, rank) SELECT g.gram, a.search_rank FROM account AS a "
+            f"CROSS JOIN LATERAL account_grams({INDEXED_VALUES.format(row='a')}) AS g(gram) "
+            "WHERE a.search_rank IS NOT NULL"
+        )
+        count_grams(db)
+    else:
         db.execute_sql("INSERT INTO account_search (account_search) VALUES ('rebuild')")
 
 
+def count_grams(db: Database) -> None:
+    """PostgreSQL: how many accounts hold each trigram, for choosing which one to walk."""
+    db.execute_sql("TRUNCATE account_gram_count")
+    db.execute_sql(
+        "INSERT INTO account_gram_count (gram, postings) "
+        "SELECT gram, count(*) FROM account_gram GROUP BY gram"
+    )
+
+
 @contextmanager
-def set_aside_trigger(db: Database, name: str) -> Iterator[None]:
-    """The trigger dropped for the block and made again from its own stored SQL; inside a
-    transaction, so a failure in the block rolls the drop back with the rest."""
-    (sql,) = db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
-    ).fetchone()
-    db.execute_sql(f'DROP TRIGGER "{name}"')
+def set_aside_triggers(db: Database, names: tuple[str, ...]) -> Iterator[None]:
+    """The triggers out of action for the block; inside a transaction, so a failure in the
+    block puts them back with the rest. SQLite's are dropped and made again from their own
+    stored SQL; PostgreSQL's are disabled."""
+    if isinstance(db, PostgresqlDatabase):
+        for name in names:
+            db.execute_sql(f'ALTER TABLE account DISABLE TRIGGER "{name}"')
+        yield
+        for name in names:
+            db.execute_sql(f'ALTER TABLE account ENABLE TRIGGER "{name}"')
+        return
+    made = []
+    for name in names:
+        (sql,) = db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+        ).fetchone()
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+        made.append(sql)
     yield
-    db.execute_sql(sql)
+    for sql in made:
+        db.execute_sql(sql)
 
 
 def tidy(db: Database) -> None:
-    """Renumber once many accounts wait for a rank (a handful are found without one). For the
-    end of a transaction that added or renamed accounts; PostgreSQL has no ranks."""
-    if isinstance(db, SqliteDatabase) and unranked_count(db) > UNRANKED_LIMIT:
+    """For the end of a transaction that added or renamed accounts: renumber once many wait
+    for a rank (a handful are found without one); on PostgreSQL, count the trigrams again once
+    the counts are well behind the index."""
+    if unranked_count(db) > UNRANKED_LIMIT:
         renumber(db)
+    elif isinstance(db, PostgresqlDatabase) and _counts_are_stale(db):
+        count_grams(db)
+
+
+def _counts_are_stale(db: Database) -> bool:
+    # reltuples is the planner's estimate, kept by (auto)vacuum and analyze: cheap to read.
+    counted, estimated = db.execute_sql(
+        "SELECT (SELECT coalesce(sum(postings), 0) FROM account_gram_count), "
+        "(SELECT reltuples FROM pg_class WHERE oid = 'account_gram'::regclass)"
+    ).fetchone()
+    return counted == 0 or estimated > counted * STALE_COUNTS_GROWTH
+
+
+def _backend(db: Database) -> str:
+    return "postgres" if isinstance(db, PostgresqlDatabase) else "sqlite"

@@ -18,7 +18,8 @@ from peewee import Database, PostgresqlDatabase
 
 from hwb_tui.store.search_ranks import kind_range
 
-# Search terms this long or longer are one FTS5 phrase (SQLite) or use pg_trgm (PostgreSQL).
+# Search terms this long or longer are one FTS5 phrase (SQLite) or walk one trigram's postings
+# (PostgreSQL); shorter ones read every trigram that begins with them.
 TRIGRAM_LENGTH = 3
 LAST_CHARACTER = "\U0010ffff"  # every trigram that begins with two letters sorts below this
 
@@ -38,7 +39,8 @@ PAGE_COLUMNS = (
     "a.expires_on",
 )
 
-# The same expression as the pg_trgm index in migration 0007, so that index serves the search.
+# PostgreSQL's searched values, as one text that a term cannot match across (no term holds
+# U+001F: control characters are refused).
 PG_HAYSTACK = (
     "(surname || E'\\x1f' || forename || E'\\x1f' || username || E'\\x1f' "
     "|| coalesce(admission_number, ''))"
@@ -60,16 +62,15 @@ def page_query(
     by_school = school_id is not None
     search_mode = _search_mode(postgres, by_school, search)
     if search_mode == "ranked":
-        return _ranked_query(db.param, kind, kind_range(kind), search, key, backwards, limit)
+        return _ranked_query(
+            db.param, postgres, kind, kind_range(kind), search, key, backwards, limit
+        )
     sql = _page_sql(db.param, by_school, search_mode, key is not None, backwards)
     params: list = []
-    if search_mode == "pg_trigram":  # its condition is in the FROM clause, before the rest
-        params.extend(_search_params(search_mode, search))
     params.append(kind)
     if by_school:
         params.append(school_id)
-    if search_mode != "pg_trigram":
-        params.extend(_search_params(search_mode, search))
+    params.extend(_search_params(search_mode, search))
     if key is not None:
         params.extend(key)
     params.append(limit)
@@ -80,15 +81,15 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
     if not search:
         return ""
     # A school's list (a few thousand rows at most) is read in order faster than the trigram
-    # index can list every school's matches; the trigram index serves the national lists.
-    if postgres:
-        return "pg_trigram" if len(search) >= TRIGRAM_LENGTH and not by_school else "haystack"
-    # SQLite's index also serves two letters (migration 0008); one letter is read in order.
-    return "ranked" if len(search) >= 2 and not by_school else "like"
+    # index can list every school's matches; the index in list order (store/search_ranks.py)
+    # serves the national lists, two letters too. One letter is read in order.
+    if len(search) >= 2 and not by_school:
+        return "ranked"
+    return "haystack" if postgres else "like"
 
 
 def _search_params(mode: str, search: str) -> Sequence[str]:
-    if mode in ("haystack", "pg_trigram"):
+    if mode == "haystack":
         return [_like_pattern(search)]
     if mode == "like":
         return [_like_pattern(search)] * len(_SEARCHED_COLUMNS)
@@ -119,15 +120,11 @@ def _like_pattern(search: str) -> str:
 def _page_sql(
     param: str, by_school: bool, search_mode: str, after_key: bool, backwards: bool
 ) -> str:
-    source = "account AS a"
     # People who have left stay in the table but in no list (services/membership.still_listed).
     where = [f"a.kind = {param}", "a.left_at IS NULL"]
     if by_school:
         where.append(f"a.school_id = {param}")
-    if search_mode == "pg_trigram":
-        # The same plan on PostgreSQL: OFFSET 0 keeps the planner from walking the list index.
-        source = f"(SELECT * FROM account WHERE {PG_HAYSTACK} ILIKE {param} OFFSET 0) AS a"
-    elif search_mode == "haystack":
+    if search_mode == "haystack":
         # Unqualified: the school table has no column of these names.
         where.append(f"{PG_HAYSTACK} ILIKE {param}")
     elif search_mode == "like":
@@ -140,7 +137,7 @@ def _page_sql(
     direction = " DESC" if backwards else ""
     order = ", ".join(f"a.{column}{direction}" for column in ("surname", "forename", "username"))
     return (
-        f"SELECT {', '.join(PAGE_COLUMNS)} FROM {source} "
+        f"SELECT {', '.join(PAGE_COLUMNS)} FROM account AS a "
         "LEFT JOIN school AS s ON s.id = a.school_id "
         f"WHERE {' AND '.join(where)} ORDER BY {order} LIMIT {param}"
     )
@@ -148,6 +145,7 @@ def _page_sql(
 
 def _ranked_query(
     param: str,
+    postgres: bool,
     kind: str,
     ranks: tuple[int, int],
     search: str,
@@ -155,27 +153,35 @@ def _ranked_query(
     backwards: bool,
     limit: int,
 ) -> tuple[str, list]:
-    """SQLite's national search (store/search_ranks.py): the trigram index read in rank order,
-    which is list order, from the key's rank on; merged by key with the few accounts that wait
-    for a rank, which the partial index `account_unranked` holds."""
+    """A national search through the index kept in list order (store/search_ranks.py), read
+    in rank order from the key's rank on; merged by key with the few accounts that wait for a
+    rank, which the partial index `account_unranked` holds."""
     low, high = ranks
-    ranked: list = [kind, *key] if key is not None else []
-    ranked += [high if backwards else low, low if backwards else high]
     short = len(search) < TRIGRAM_LENGTH
-    if short:  # every trigram that begins with the two letters, as the index folds them
-        folded = search.lower()
-        ranked += [folded, folded + LAST_CHARACTER]
-    else:  # one FTS5 phrase: with the trigram tokenizer, a substring
-        ranked.append('"' + search.replace('"', '""') + '"')
-    ranked += [kind, limit]
-    unranked = [kind, *[_like_pattern(search)] * len(_SEARCHED_COLUMNS), *(key or ()), limit]
-    return _ranked_sql(param, short, key is not None, backwards), [*ranked, *unranked, limit]
+    start: list = [kind, *key] if key is not None else []
+    start += [high if backwards else low, low if backwards else high]
+    if postgres:
+        # The postings' trigram(s) first, then the ranks, then the check of each account.
+        grams = [search, search] if short else [search]
+        ranked = [*grams, *start, kind, _like_pattern(search), limit]
+        unranked = [kind, _like_pattern(search), *(key or ()), limit]
+    else:
+        if short:  # every trigram that begins with the two letters, as the index folds them
+            folded = search.lower()
+            match = [folded, folded + LAST_CHARACTER]
+        else:  # one FTS5 phrase: with the trigram tokenizer, a substring
+            match = ['"' + search.replace('"', '""') + '"']
+        ranked = [*start, *match, kind, limit]
+        unranked = [kind, *[_like_pattern(search)] * len(_SEARCHED_COLUMNS), *(key or ()), limit]
+    sql = _ranked_sql(param, postgres, short, key is not None, backwards)
+    return sql, [*ranked, *unranked, limit]
 
 
 @lru_cache(maxsize=16)
-def _ranked_sql(param: str, short: bool, after_key: bool, backwards: bool) -> str:
+def _ranked_sql(param: str, postgres: bool, short: bool, after_key: bool, backwards: bool) -> str:
     direction = " DESC" if backwards else ""
     beyond = "<" if backwards else ">"
+    before_end = ">" if backwards else "<"
     key_columns = ("surname", "forename", "username")
     reverse = ", ".join(f"{column}{'' if backwards else ' DESC'}" for column in key_columns)
     key = f"({param}, {param}, {param})"
@@ -189,16 +195,20 @@ def _ranked_sql(param: str, short: bool, after_key: bool, backwards: bool) -> st
             f"{'>=' if backwards else '<='} {key} ORDER BY {reverse} LIMIT 1), {param})"
         )
     page_columns = ", ".join(column for column in PAGE_COLUMNS if column != "s.name")
-    ranked = (
-        f"SELECT {page_columns} FROM account_search AS f "
-        "CROSS JOIN account AS a ON a.search_rank = f.rowid "
-        f"WHERE f.rowid {beyond} {start} AND f.rowid {'>' if backwards else '<'} {param} "
-        f"AND f.account_search MATCH {_short_match(param) if short else param} "
-        f"AND a.kind = {param} AND a.left_at IS NULL "
-        f"ORDER BY f.rowid{direction} LIMIT {param}"
-    )
-    waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL"]
-    waiting.append(_like_matches(param))
+    if postgres:
+        ranked = _postings_sql(param, short, start, beyond, before_end, direction, page_columns)
+        matches = f"{PG_HAYSTACK} ILIKE {param}"
+    else:
+        ranked = (
+            f"SELECT {page_columns} FROM account_search AS f "
+            "CROSS JOIN account AS a ON a.search_rank = f.rowid "
+            f"WHERE f.rowid {beyond} {start} AND f.rowid {before_end} {param} "
+            f"AND f.account_search MATCH {_short_match(param) if short else param} "
+            f"AND a.kind = {param} AND a.left_at IS NULL "
+            f"ORDER BY f.rowid{direction} LIMIT {param}"
+        )
+        matches = _like_matches(param)
+    waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL", matches]
     if after_key:
         waiting.append(f"(a.surname, a.forename, a.username) {beyond} {key}")
     unranked = (
@@ -210,7 +220,36 @@ def _ranked_sql(param: str, short: bool, after_key: bool, backwards: bool) -> st
         f"m.{column.split('.')[1]}" if column != "s.name" else column for column in PAGE_COLUMNS
     )
     return (
-        f"SELECT {outer} FROM (SELECT * FROM ({ranked}) UNION ALL SELECT * FROM ({unranked})) "
-        f"AS m LEFT JOIN school AS s ON s.id = m.school_id "
+        f"SELECT {outer} FROM (SELECT * FROM ({ranked}) AS r UNION ALL "
+        f"SELECT * FROM ({unranked}) AS u) AS m LEFT JOIN school AS s ON s.id = m.school_id "
         f"ORDER BY {', '.join(f'm.{column}{direction}' for column in key_columns)} LIMIT {param}"
+    )
+
+
+def _postings_sql(
+    param: str, short: bool, start: str, beyond: str, before_end: str, direction: str, columns: str
+) -> str:
+    """PostgreSQL's ranked matches: the postings of one trigram in rank order (the rarest of
+    the term's, by account_gram_count), or of every trigram that begins with two letters, and
+    each account they name checked against the whole term; OFFSET 0 keeps the planner to that
+    plan, which stops after a page."""
+    if short:
+        postings = (
+            f"SELECT DISTINCT p.rank FROM account_gram AS p WHERE p.gram >= lower({param}) "
+            f"AND p.gram < lower({param}) || chr({ord(LAST_CHARACTER)})"
+        )
+    else:
+        rarest = (
+            f"SELECT t.gram FROM term_grams({param}) AS t(gram) "
+            "LEFT JOIN account_gram_count AS c ON c.gram = t.gram "
+            "ORDER BY coalesce(c.postings, 0), t.gram LIMIT 1"
+        )
+        postings = f"SELECT p.rank FROM account_gram AS p WHERE p.gram = ({rarest})"
+    return (
+        f"SELECT {columns} FROM ({postings} AND p.rank {beyond} {start} "
+        f"AND p.rank {before_end} {param} ORDER BY p.rank{direction} OFFSET 0) AS p "
+        "CROSS JOIN LATERAL "
+        "(SELECT * FROM account AS a WHERE a.search_rank = p.rank OFFSET 0) AS a "
+        f"WHERE a.kind = {param} AND a.left_at IS NULL AND {PG_HAYSTACK} ILIKE {param} "
+        f"ORDER BY p.rank{direction} LIMIT {param}"
     )
