@@ -15,8 +15,10 @@ import datetime as dt
 import random
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from hwb_tui.domain.model import Kind, PasswordStatus, Phase
@@ -31,7 +33,10 @@ from hwb_tui.services.demo import (
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.db import is_postgres
 from hwb_tui.store.search_ranks import (
+    POSTINGS_INSERT,
     RANKED_KINDS,
+    clear_postings,
+    key_postings,
     rebuild_index,
     set_aside_triggers,
     spaced_rank,
@@ -236,11 +241,10 @@ def _ranked(accounts: Iterator[tuple]) -> list[tuple]:
     kind's list, worked out here in one sort, costs far less than placing each one as it
     arrives or numbering them all afterwards; the index is then built once."""
     rows = list(accounts)
-    kind_at, key_at = ACCOUNT_COLUMNS.index("kind"), _SORT_KEY_COLUMNS
-    ranked = sorted(range(len(rows)), key=lambda n: tuple(rows[n][i] for i in key_at))
+    kind_at, sort_key = ACCOUNT_COLUMNS.index("kind"), itemgetter(*_SORT_KEY_COLUMNS)
     ranks = [0] * len(rows)
     position = dict.fromkeys(RANKED_KINDS, 0)
-    for n in ranked:
+    for n in sorted(range(len(rows)), key=lambda n: sort_key(rows[n])):
         kind = rows[n][kind_at]
         position[kind] += 1
         ranks[n] = spaced_rank(kind, position[kind])
@@ -268,6 +272,29 @@ def _copy_postgres(db, url: str, schools: list[tuple], accounts: Iterator[tuple]
                 f"(SELECT max(id) FROM {table}))"
             )
         cursor.execute("ANALYZE school, account")  # as autovacuum would soon after a load
+    _index_postgres(db, url)
+
+
+def _index_postgres(db, url: str) -> None:
+    """The search index as rebuild_index builds it, but its postings written by two
+    connections at once, each for half the accounts: it is most of the build, and PostgreSQL
+    runs an INSERT on one core."""
+    import psycopg
+
     with db.atomic():
-        rebuild_index(db)
-    db.execute_sql("ANALYZE account_gram")
+        clear_postings(db)
+    (middle,) = db.execute_sql(
+        "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY search_rank) FROM account"
+    ).fetchone()
+
+    def fill(condition: str) -> None:
+        with psycopg.connect(url, autocommit=True) as connection:
+            connection.execute(f"{POSTINGS_INSERT} AND a.search_rank {condition}", (middle,))
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(fill, ("< %s", ">= %s")))
+    with db.atomic():
+        key_postings(db)
+    # As autovacuum would soon after: searches read the postings from their key alone once
+    # the table's pages are known to be all visible.
+    db.execute_sql("VACUUM (ANALYZE) account_gram")

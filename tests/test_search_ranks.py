@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from hwb_tui.domain.membership import EndChoice
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.hwb import Hwb
@@ -163,3 +165,32 @@ def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
     admin = demo.users.actor("admin.demo")
     found = walk_forward(demo, admin, Kind.LEARNER, 5, search="Briain")
     assert usernames(found) == matches(demo, "Briain")
+
+
+def test_two_common_letters_are_read_in_list_order_with_the_same_result(
+    demo: Hwb, monkeypatch
+) -> None:
+    """PostgreSQL reads the list in order for two letters with many postings; SQLite always
+    uses its index. Either way the pages are the same."""
+    from hwb_tui.store import user_pages
+
+    admin = demo.users.actor("admin.demo")
+    for threshold in (0, 10**9):
+        monkeypatch.setattr(user_pages, "COMMON_LETTERS_POSTINGS", threshold)
+        for term in ("on", "ap", "es"):
+            assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search=term)) == (
+                matches(demo, term)
+            )
+
+
+def test_trigram_counts_are_made_again_once_well_behind(demo: Hwb) -> None:
+    if not is_postgres():
+        pytest.skip("SQLite's FTS5 index keeps no trigram counts")
+    db = demo.context.db
+    with db.atomic():
+        db.execute_sql("TRUNCATE account_gram_count")
+    champion = demo.users.actor("champion.demo")
+    demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.SIX_MONTHS)
+    (counted,) = db.execute_sql("SELECT sum(postings) FROM account_gram_count").fetchone()
+    (postings,) = db.execute_sql("SELECT count(*) FROM account_gram").fetchone()
+    assert counted == postings

@@ -35,6 +35,14 @@ UNRANKED_LIMIT = 500
 STALE_COUNTS_GROWTH = 1.2
 # The values a trigger indexes, as arguments of PostgreSQL's account_grams().
 INDEXED_VALUES = "{row}.surname, {row}.forename, {row}.username, {row}.admission_number"
+# Every ranked account's postings (PostgreSQL), for a rebuild; a caller may narrow the ranks.
+POSTINGS_INSERT = (
+    "INSERT INTO account_gram (gram, rank) SELECT g.gram, a.search_rank FROM account AS a "
+    f"CROSS JOIN LATERAL account_grams({INDEXED_VALUES.format(row='a')}) AS g(gram) "
+    "WHERE a.search_rank IS NOT NULL"
+)
+# Sorting 9 million postings for their key in memory rather than in files on disk.
+KEY_BUILD_MEMORY = "512MB"
 # The triggers that write the index as ranks change (migrations 0008 and 0009).
 INDEXING_TRIGGERS = {
     "sqlite": ("account_rank_index",),
@@ -106,15 +114,27 @@ def rebuild_index(db: Database) -> None:
     """The search index made afresh from the ranked accounts (with its indexing trigger set
     aside, or the accounts just written with their ranks)."""
     if isinstance(db, PostgresqlDatabase):
-        db.execute_sql("TRUNCATE account_gram")
-        db.execute_sql(
-            "INSERT INTO account_gram (gram, rank) SELECT g.gram, a.search_rank FROM account AS a "
-            f"CROSS JOIN LATERAL account_grams({INDEXED_VALUES.format(row='a')}) AS g(gram) "
-            "WHERE a.search_rank IS NOT NULL"
-        )
-        count_grams(db)
+        clear_postings(db)
+        db.execute_sql(POSTINGS_INSERT)
+        key_postings(db)
     else:
         db.execute_sql("INSERT INTO account_search (account_search) VALUES ('rebuild')")
+
+
+def clear_postings(db: Database) -> None:
+    """PostgreSQL: `account_gram` emptied, and its key dropped until `key_postings`: inserting
+    millions of rows under the key costs several times building it once afterwards."""
+    db.execute_sql("TRUNCATE account_gram")
+    db.execute_sql("ALTER TABLE account_gram DROP CONSTRAINT account_gram_pkey")
+
+
+def key_postings(db: Database) -> None:
+    """PostgreSQL: the key of the postings `clear_postings` dropped, and the trigram counts."""
+    db.execute_sql(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
+    db.execute_sql(
+        "ALTER TABLE account_gram ADD CONSTRAINT account_gram_pkey PRIMARY KEY (gram, rank)"
+    )
+    count_grams(db)
 
 
 def count_grams(db: Database) -> None:

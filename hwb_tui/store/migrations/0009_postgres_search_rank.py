@@ -42,7 +42,7 @@ def up(migrator, db):
     # range of the key.
     db.execute_sql(
         'CREATE TABLE account_gram (gram text COLLATE "C" NOT NULL, rank bigint NOT NULL, '
-        "PRIMARY KEY (gram, rank))"
+        "CONSTRAINT account_gram_pkey PRIMARY KEY (gram, rank))"
     )
     db.execute_sql(
         'CREATE TABLE account_gram_count (gram text COLLATE "C" PRIMARY KEY, '
