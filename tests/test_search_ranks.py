@@ -77,8 +77,12 @@ def test_ranks_follow_the_list_through_inserts_renames_and_deletes(demo: Hwb) ->
         action = rng.random()
         if action < 0.6 or not made:
             made.append(add(f"r{number:04d}", rng.choice(SURNAMES), rng.choice(FORENAMES)).username)
-        elif action < 0.85:
+        elif action < 0.8:
             Account.update(surname=rng.choice(SURNAMES), admission_number=f"B{number}").where(
+                Account.username == rng.choice(made)
+            ).execute()
+        elif action < 0.85:  # to another kind's list, and maybe back
+            Account.update(kind=str(rng.choice((Kind.STAFF, Kind.LEARNER)))).where(
                 Account.username == rng.choice(made)
             ).execute()
         else:

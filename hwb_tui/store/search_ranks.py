@@ -95,7 +95,8 @@ def unranked_count(db: Database) -> int:
 def renumber(db: Database) -> None:
     """Every account's rank afresh, evenly spaced, and the search index rebuilt to match.
 
-    Seconds at national scale; run inside the caller's transaction.
+    Seconds at national scale; run inside the caller's transaction. On PostgreSQL national
+    searches wait for it to commit: the postings are rebuilt under a lock of their own.
     """
     # Indexing row by row as each rank is set costs several times one rebuild at the end, so
     # the triggers that do it are set aside meanwhile.
@@ -138,8 +139,9 @@ def key_postings(db: Database) -> None:
 
 
 def count_grams(db: Database) -> None:
-    """PostgreSQL: how many accounts hold each trigram, for choosing which one to walk."""
-    db.execute_sql("TRUNCATE account_gram_count")
+    """PostgreSQL: how many accounts hold each trigram, for choosing which one to walk.
+    DELETE, not TRUNCATE, whose lock would hold every search up until the commit."""
+    db.execute_sql("DELETE FROM account_gram_count")
     db.execute_sql(
         "INSERT INTO account_gram_count (gram, postings) "
         "SELECT gram, count(*) FROM account_gram GROUP BY gram"

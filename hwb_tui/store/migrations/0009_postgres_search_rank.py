@@ -81,7 +81,8 @@ def up(migrator, db):
         f"CREATE TRIGGER account_rank_place BEFORE INSERT OR UPDATE OF {_NAMED} ON account "
         "FOR EACH ROW EXECUTE FUNCTION account_rank_place()"
     )
-    # Whenever an account's rank or searched values change, its postings follow.
+    # Whenever an account's rank or searched values change, its postings follow (a new kind
+    # is a new rank, set by the trigger above, which is why kind is watched too).
     same = " AND ".join(
         f"new.{column} IS NOT DISTINCT FROM old.{column}"
         for column in ("search_rank", *_INDEXED.split(", "))
@@ -99,7 +100,7 @@ def up(migrator, db):
     )
     db.execute_sql(
         "CREATE TRIGGER account_gram_index "
-        f"AFTER INSERT OR DELETE OR UPDATE OF search_rank, {_INDEXED} ON account "
+        f"AFTER INSERT OR DELETE OR UPDATE OF kind, search_rank, {_INDEXED} ON account "
         "FOR EACH ROW EXECUTE FUNCTION account_gram_index()"
     )
     # Accounts written before this migration; the function is the one later repairs use.
