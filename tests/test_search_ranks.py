@@ -198,3 +198,41 @@ def test_trigram_counts_are_made_again_once_well_behind(demo: Hwb) -> None:
     (counted,) = db.execute_sql("SELECT sum(postings) FROM account_gram_count").fetchone()
     (postings,) = db.execute_sql("SELECT count(*) FROM account_gram").fetchone()
     assert counted == postings
+
+
+def test_writers_at_once_each_place_their_accounts(demo: Hwb, settings) -> None:
+    """PostgreSQL places accounts one writer at a time: two transactions adding accounts into
+    the same gap at once would otherwise both take the rank half-way across it."""
+    if not is_postgres():
+        pytest.skip("SQLite has one writer at a time already")
+    import threading
+    import time
+
+    import psycopg
+
+    failures: list[BaseException] = []
+
+    def writer(number: int) -> None:
+        try:
+            with psycopg.connect(settings.database_url) as connection:  # one transaction
+                for serial in range(8):
+                    connection.execute(
+                        "INSERT INTO account (username, forename, surname, kind, school_id, "
+                        "is_digital_champion, created_at, password_status) VALUES "
+                        "(%s, %s, 'Concurrent', 'learner', 1, false, now(), 'unavailable')",
+                        (f"cc{number}x{serial:02d}", f"F{serial:02d}{number}"),
+                    )
+                    time.sleep(0.01)  # the other writers' transactions are open meanwhile
+        except BaseException as error:  # reported by the assertion below
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    ranks_follow_the_list(demo)
+    admin = demo.users.actor("admin.demo")
+    found = usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search="Concurrent"))
+    assert found == matches(demo, "Concurrent") and len(found) == 32
