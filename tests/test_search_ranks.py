@@ -4,6 +4,7 @@ search finds every match in list order, also the accounts that found no room for
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import pytest
@@ -236,3 +237,40 @@ def test_writers_at_once_each_place_their_accounts(demo: Hwb, settings) -> None:
     admin = demo.users.actor("admin.demo")
     found = usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search="Concurrent"))
     assert found == matches(demo, "Concurrent") and len(found) == 32
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["placed", "renumbered"])
+def test_accounts_written_in_bulk_are_placed_and_indexed(demo: Hwb, monkeypatch, many) -> None:
+    """As an MIS import writes them (store/bulk.py): on PostgreSQL the triggers stand aside and
+    the new accounts are placed together afterwards, or, when they are many, all renumbered."""
+    from hwb_tui.store.bulk import insert_rows
+
+    if many:
+        monkeypatch.setattr(search_ranks, "UNRANKED_LIMIT", 5)
+    rng = random.Random(3)
+    columns = ("username", "forename", "surname", "kind", "school", "is_digital_champion",
+               "admission_number", "created_at", "password_status")  # fmt: skip
+    rows = [
+        (
+            f"bulk{n:03d}",
+            rng.choice(FORENAMES),
+            rng.choice(SURNAMES),
+            "learner",
+            1,
+            False,
+            f"C{n:04d}",
+            dt.datetime(2026, 9, 1),
+            "unavailable",
+        )
+        for n in range(40)
+    ]
+    db = demo.context.db
+    with db.atomic():
+        insert_rows(Account, columns, rows)
+    assert search_ranks.unranked_count(db) == 0
+    ranks_follow_the_list(demo)
+    admin = demo.users.actor("admin.demo")
+    for term in ("bulk0", "C003", "Jones", "ap"):
+        assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search=term)) == (
+            matches(demo, term)
+        )

@@ -3,16 +3,20 @@
 On SQLite the rows go through executemany into a temporary table and then into the real one
 in a single INSERT … SELECT: the search index's triggers (FTS5, migration 0007) cost about five
 times the insert itself when each row is its own statement, and almost nothing within one.
-On PostgreSQL they go in with COPY.
+On PostgreSQL they go in with COPY, and new accounts are placed in the search index together
+afterwards (search_ranks.accounts_in_bulk).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import nullcontext
 
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, Model, TextField
 
 from hwb_tui.store.db import database, is_postgres
+from hwb_tui.store.models import Account
+from hwb_tui.store.search_ranks import accounts_in_bulk
 
 
 def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence]) -> None:
@@ -23,8 +27,10 @@ def insert_rows(model: type[Model], columns: Sequence[str], rows: Iterable[Seque
     converted = _converted(fields, rows)
     cursor = database.cursor()
     if is_postgres():
-        # COPY: several times faster than any INSERT (psycopg 3, the project's driver).
-        with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        # COPY: several times faster than any INSERT (psycopg 3, the project's driver); new
+        # accounts are placed in the search index all at once, after it.
+        in_bulk = accounts_in_bulk(database.obj) if model is Account else nullcontext()
+        with in_bulk, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
             for row in converted:
                 copy.write_row(row)
         return

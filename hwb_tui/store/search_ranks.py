@@ -43,6 +43,10 @@ POSTINGS_INSERT = (
 )
 # Sorting 9 million postings for their key in memory rather than in files on disk.
 KEY_BUILD_MEMORY = "512MB"
+# PostgreSQL: any number, the same in every process, locked while accounts are placed.
+PLACING_LOCK = 0x68776272616E6B  # "hwbrank"
+# PostgreSQL: true in a transaction writing accounts in bulk, when the triggers stand aside.
+IN_BULK = "coalesce(current_setting('hwb.accounts_in_bulk', true), '') = 'on'"
 # The triggers that write the index as ranks change (migrations 0008 and 0009).
 INDEXING_TRIGGERS = {
     "sqlite": ("account_rank_index",),
@@ -172,6 +176,35 @@ def set_aside_triggers(db: Database, names: tuple[str, ...]) -> Iterator[None]:
         db.execute_sql(sql)
 
 
+@contextmanager
+def accounts_in_bulk(db: Database) -> Iterator[None]:
+    """For a block that inserts many accounts at once (an MIS import), inside a transaction.
+
+    On PostgreSQL the triggers stand aside for the block, whose accounts arrive unranked; then
+    every unranked account is placed in one statement (those sharing a gap spread evenly
+    across it) and indexed in one more: row by row, the triggers cost more than the insert.
+    Too many at once for that (more than a tenth of all), and every account is renumbered.
+    On SQLite nothing changes: its triggers run within one INSERT … SELECT (store/bulk.py).
+    """
+    if not isinstance(db, PostgresqlDatabase):
+        yield
+        return
+    db.execute_sql("SET LOCAL hwb.accounts_in_bulk = 'on'")
+    yield
+    db.execute_sql(f"SELECT pg_advisory_xact_lock({PLACING_LOCK})")
+    waiting = unranked_count(db)
+    (estimated,) = db.execute_sql(
+        "SELECT reltuples FROM pg_class WHERE oid = 'account'::regclass"
+    ).fetchone()
+    db.execute_sql("SET LOCAL hwb.accounts_in_bulk = 'off'")
+    if waiting > max(UNRANKED_LIMIT, estimated / 10):
+        renumber(db)
+    elif waiting:
+        db.execute_sql("SET LOCAL hwb.accounts_in_bulk = 'on'")
+        db.execute_sql(_PLACE_WAITING)
+        db.execute_sql("SET LOCAL hwb.accounts_in_bulk = 'off'")
+
+
 def tidy(db: Database) -> None:
     """For the end of a transaction that added or renamed accounts: renumber once many wait
     for a rank (a handful are found without one); on PostgreSQL, count the trigrams again once
@@ -193,3 +226,34 @@ def _counts_are_stale(db: Database) -> bool:
 
 def _backend(db: Database) -> str:
     return "postgres" if isinstance(db, PostgresqlDatabase) else "sqlite"
+
+
+def _place_waiting_sql() -> str:
+    """PostgreSQL: every unranked account placed between its ranked neighbours, those that
+    share a gap spread evenly across it in list order (NULL still where the gap is too
+    narrow), and the postings of all it placed inserted, in one statement."""
+    base = KIND_BASE_SQL.format(kind="a.kind")
+    key = "(a.surname, a.forename, a.username)"
+    neighbour = (
+        "(SELECT o.search_rank FROM account AS o WHERE o.kind = a.kind "
+        f"AND o.search_rank IS NOT NULL AND (o.surname, o.forename, o.username) {{op}} {key} "
+        "ORDER BY o.surname {dir}, o.forename {dir}, o.username {dir} LIMIT 1)"
+    )
+    low = f"coalesce({neighbour.format(op='<', dir='DESC')}, {base})"
+    high = f"coalesce({neighbour.format(op='>', dir='ASC')}, {base} + {KIND_SPAN})"
+    return (
+        "WITH waiting AS ("
+        f"SELECT a.id, a.kind, a.surname, a.forename, a.username, {low} AS low, {high} AS high "
+        "FROM account AS a WHERE a.search_rank IS NULL), "
+        "spread AS (SELECT id, low, (high - low) / (count(*) OVER gap + 1) AS step, "
+        "row_number() OVER (gap ORDER BY surname, forename, username) AS place FROM waiting "
+        "WINDOW gap AS (PARTITION BY kind, low)), "
+        "placed AS (UPDATE account SET search_rank = spread.low + spread.step * spread.place "
+        "FROM spread WHERE account.id = spread.id AND spread.step >= 1 "
+        f"RETURNING {INDEXED_VALUES.format(row='account')}, account.search_rank) "
+        "INSERT INTO account_gram (gram, rank) SELECT g.gram, p.search_rank FROM placed AS p "
+        f"CROSS JOIN LATERAL account_grams({INDEXED_VALUES.format(row='p')}) AS g(gram)"
+    )
+
+
+_PLACE_WAITING = _place_waiting_sql()

@@ -13,7 +13,13 @@ postings of its rarest one. 0007's GIN index, which no search uses any more, is 
 
 from peewee import PostgresqlDatabase
 
-from hwb_tui.store.search_ranks import INDEXED_VALUES, placement_sql, renumber
+from hwb_tui.store.search_ranks import (
+    IN_BULK,
+    INDEXED_VALUES,
+    PLACING_LOCK,
+    placement_sql,
+    renumber,
+)
 
 # 0007's index, as it made it (frozen here, for going back down).
 PG_HAYSTACK = (
@@ -23,8 +29,6 @@ PG_HAYSTACK = (
 
 _NAMED = "kind, surname, forename, username"
 _INDEXED = "surname, forename, username, admission_number"
-# Any number, the same in every process: placing accounts one writer at a time.
-_PLACING_LOCK = 0x68776272616E6B  # "hwbrank"
 
 
 def up(migrator, db):
@@ -66,14 +70,16 @@ def up(migrator, db):
     # A new or renamed account takes the rank between its neighbours' (NULL when they are
     # adjacent). Before the row is written, so it is written once; a renamed account's old
     # version may be its own neighbour, which is harmless: that rank goes with it. Writers
-    # place accounts one at a time, or two could take the same free rank.
+    # place accounts one at a time, or two could take the same free rank. Both triggers stand
+    # aside while a transaction writes accounts in bulk (search_ranks.accounts_in_bulk), which
+    # places and indexes them all at once afterwards.
     unchanged = " AND ".join(
         f"new.{column} IS NOT DISTINCT FROM old.{column}" for column in _NAMED.split(", ")
     )
     db.execute_sql(
         "CREATE FUNCTION account_rank_place() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF tg_op = 'UPDATE' AND {unchanged} THEN RETURN new; END IF; "
-        f"PERFORM pg_advisory_xact_lock({_PLACING_LOCK}); "
+        f"IF {IN_BULK} OR (tg_op = 'UPDATE' AND {unchanged}) THEN RETURN new; END IF; "
+        f"PERFORM pg_advisory_xact_lock({PLACING_LOCK}); "
         f"new.search_rank := {placement_sql('new')}; "
         "RETURN new; END $$"
     )
@@ -89,7 +95,7 @@ def up(migrator, db):
     )
     db.execute_sql(
         "CREATE FUNCTION account_gram_index() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-        f"IF tg_op = 'UPDATE' AND {same} THEN RETURN NULL; END IF; "
+        f"IF {IN_BULK} OR (tg_op = 'UPDATE' AND {same}) THEN RETURN NULL; END IF; "
         "IF tg_op <> 'INSERT' AND old.search_rank IS NOT NULL THEN "
         "DELETE FROM account_gram WHERE rank = old.search_rank AND gram IN "
         f"(SELECT account_grams({INDEXED_VALUES.format(row='old')})); END IF; "
