@@ -76,20 +76,26 @@ def placement_sql(row: str) -> str:
     """The rank half-way between `row`'s ranked neighbours in its kind's list, or NULL if they
     are adjacent. `row` is the trigger's `new`; after the row is written, it must be unranked
     (SQLite); before (PostgreSQL), its old version may be its own neighbour."""
-    base = KIND_BASE_SQL.format(kind=f"{row}.kind")
-    key = f"({row}.surname, {row}.forename, {row}.username)"
-    neighbour = (
-        "(SELECT o.search_rank FROM account AS o WHERE o.kind = {row}.kind "
-        "AND o.search_rank IS NOT NULL AND (o.surname, o.forename, o.username) {op} {key} "
-        "ORDER BY o.surname {dir}, o.forename {dir}, o.username {dir} LIMIT 1)"
-    )
-    low = f"coalesce({neighbour.format(row=row, op='<', key=key, dir='DESC')}, {base})"
-    after = neighbour.format(row=row, op=">", key=key, dir="ASC")
-    high = f"coalesce({after}, {base} + {KIND_SPAN})"
+    low, high = _neighbour_ranks(row)
     return (
         f"(SELECT CASE WHEN high - low >= 2 THEN low + (high - low) / 2 END "
         f"FROM (SELECT {low} AS low, {high} AS high) AS bounds)"
     )
+
+
+def _neighbour_ranks(row: str) -> tuple[str, str]:
+    """SQL for the ranks of `row`'s ranked neighbours in its kind's list, either side; the
+    kind's own bounds where it has none."""
+    base = KIND_BASE_SQL.format(kind=f"{row}.kind")
+    key = f"({row}.surname, {row}.forename, {row}.username)"
+    neighbour = (
+        f"(SELECT o.search_rank FROM account AS o WHERE o.kind = {row}.kind "
+        f"AND o.search_rank IS NOT NULL AND (o.surname, o.forename, o.username) {{op}} {key} "
+        "ORDER BY o.surname {dir}, o.forename {dir}, o.username {dir} LIMIT 1)"
+    )
+    low = f"coalesce({neighbour.format(op='<', dir='DESC')}, {base})"
+    high = f"coalesce({neighbour.format(op='>', dir='ASC')}, {base} + {KIND_SPAN})"
+    return low, high
 
 
 def unranked_count(db: Database) -> int:
@@ -181,8 +187,8 @@ def accounts_in_bulk(db: Database) -> Iterator[None]:
     """For a block that inserts many accounts at once (an MIS import), inside a transaction.
 
     On PostgreSQL the triggers stand aside for the block, whose accounts arrive unranked; then
-    every unranked account is placed in one statement (those sharing a gap spread evenly
-    across it) and indexed in one more: row by row, the triggers cost more than the insert.
+    one statement places every unranked account (those sharing a gap spread evenly across it)
+    and writes their postings: row by row, the triggers cost more than the insert.
     Too many at once for that (more than a tenth of all), and every account is renumbered.
     On SQLite nothing changes: its triggers run within one INSERT … SELECT (store/bulk.py).
     """
@@ -232,15 +238,7 @@ def _place_waiting_sql() -> str:
     """PostgreSQL: every unranked account placed between its ranked neighbours, those that
     share a gap spread evenly across it in list order (NULL still where the gap is too
     narrow), and the postings of all it placed inserted, in one statement."""
-    base = KIND_BASE_SQL.format(kind="a.kind")
-    key = "(a.surname, a.forename, a.username)"
-    neighbour = (
-        "(SELECT o.search_rank FROM account AS o WHERE o.kind = a.kind "
-        f"AND o.search_rank IS NOT NULL AND (o.surname, o.forename, o.username) {{op}} {key} "
-        "ORDER BY o.surname {dir}, o.forename {dir}, o.username {dir} LIMIT 1)"
-    )
-    low = f"coalesce({neighbour.format(op='<', dir='DESC')}, {base})"
-    high = f"coalesce({neighbour.format(op='>', dir='ASC')}, {base} + {KIND_SPAN})"
+    low, high = _neighbour_ranks("a")
     return (
         "WITH waiting AS ("
         f"SELECT a.id, a.kind, a.surname, a.forename, a.username, {low} AS low, {high} AS high "

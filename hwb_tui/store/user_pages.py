@@ -50,6 +50,13 @@ PG_HAYSTACK = (
     "(surname || E'\\x1f' || forename || E'\\x1f' || username || E'\\x1f' "
     "|| coalesce(admission_number, ''))"
 )
+
+
+def _haystack_matches(param: str) -> str:
+    """PostgreSQL: the term (a LIKE pattern) is in one of the searched values, in any case."""
+    return f"{PG_HAYSTACK} ILIKE {param}"
+
+
 _SEARCHED_COLUMNS = ("a.surname", "a.forename", "a.username", "a.admission_number")
 
 
@@ -146,7 +153,7 @@ def _page_sql(
         where.append(f"a.school_id = {param}")
     if search_mode == "haystack":
         # Unqualified: the school table has no column of these names.
-        where.append(f"{PG_HAYSTACK} ILIKE {param}")
+        where.append(_haystack_matches(param))
     elif search_mode == "like":
         where.append(_like_matches(param))
     if after_key:
@@ -217,7 +224,7 @@ def _ranked_sql(param: str, postgres: bool, short: bool, after_key: bool, backwa
     page_columns = ", ".join(column for column in PAGE_COLUMNS if column != "s.name")
     if postgres:
         ranked = _postings_sql(param, short, start, beyond, before_end, direction, page_columns)
-        matches = f"{PG_HAYSTACK} ILIKE {param}"
+        matches = _haystack_matches(param)
     else:
         ranked = (
             f"SELECT {page_columns} FROM account_search AS f "
@@ -274,6 +281,6 @@ def _postings_sql(
         f"AND p.rank {before_end} {param} ORDER BY p.rank{direction} OFFSET 0) AS p "
         "CROSS JOIN LATERAL "
         "(SELECT * FROM account AS a WHERE a.search_rank = p.rank OFFSET 0) AS a "
-        f"WHERE a.kind = {param} AND a.left_at IS NULL AND {PG_HAYSTACK} ILIKE {param} "
+        f"WHERE a.kind = {param} AND a.left_at IS NULL AND {_haystack_matches(param)} "
         f"ORDER BY p.rank{direction} LIMIT {param}"
     )
