@@ -10,12 +10,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-# No time limit per generated example: how long one takes says nothing of its correctness, and
-# on a slow or busy machine Hypothesis's 200 ms default failed a long generated name (CI, this
-# repository, 2026-11-28).
-hypothesis_settings.register_profile("hwb", deadline=None)
-hypothesis_settings.load_profile("hwb")
-
 # Cheap argon2 for speed; tests of the real parameters build their own hasher.
 os.environ.setdefault("HWB_ARGON2_TIME_COST", "1")
 os.environ.setdefault("HWB_ARGON2_MEMORY_COST", "8")
@@ -23,6 +17,12 @@ os.environ.setdefault("HWB_ARGON2_PARALLELISM", "1")
 
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
+
+# No time limit per generated example: how long one takes says nothing of its correctness, and
+# on a slow or busy machine Hypothesis's 200 ms default failed a long generated name (CI, this
+# repository, 2026-11-28).
+hypothesis_settings.register_profile("hwb", deadline=None)
+hypothesis_settings.load_profile("hwb")
 
 POSTGRES_URL = os.environ.get("HWB_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
