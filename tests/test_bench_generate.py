@@ -8,6 +8,7 @@ from bench.generate import ADMIN, BENCH_PASSWORD, TEACHER, SchoolSize, build
 from hwb_tui.domain.model import Kind, PasswordStatus
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.db import is_postgres
 from hwb_tui.store.models import Account
 from tests.stored import password_is
 
@@ -42,3 +43,28 @@ def test_the_generated_database_lists_searches_and_opens(database_url: str, tmp_
         )
         found = hwb.users.page(admin, Kind.LEARNER, search="wertyu").rows
         assert [row.username for row in found] == ["zzbenchnew1"]
+
+
+def _schema_objects(hwb: Hwb) -> set[tuple]:
+    """Every index and trigger, with its definition (and on PostgreSQL whether it is on)."""
+    db = hwb.context.db
+    if is_postgres():
+        sql = (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "UNION ALL SELECT tgname, tgenabled::text FROM pg_trigger WHERE NOT tgisinternal"
+        )
+    else:
+        sql = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+    return set(db.execute_sql(sql).fetchall())
+
+
+def test_the_generator_puts_back_every_index_and_trigger_it_sets_aside(
+    database_url: str, tmp_path: Path
+):
+    key_file = tmp_path / "bench.key"
+    with Hwb.open(Settings.resolve(database_url, key_file)) as hwb:
+        migrated = _schema_objects(hwb)
+    build(database_url, key_file, PLAN)
+    with Hwb.open(Settings.resolve(database_url, key_file)) as hwb:
+        assert _schema_objects(hwb) == migrated
+    assert len(migrated) > 10
