@@ -22,13 +22,16 @@ from hwb_tui.domain.i18n import LANGUAGES, _, resolve_language, set_language
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.startup import resume_collection
 
 Handler = Callable[[Hwb, argparse.Namespace, TextIO], int]
 
 FEATURES = (core, security, printing, groups, admin)
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+def build_parser(
+    *, with_commands: bool = True
+) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     parser = Parser(
         prog="hwb-tui", description=_("Hwb User Management Portal passwords, in a terminal.")
     )
@@ -66,11 +69,31 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
         action="store_true",
         help=_("16 colours and no mouse, for a slow link (default: HWB_LOW_BANDWIDTH=1)"),
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     handlers: dict[str, Handler] = {}
-    for feature in FEATURES:
-        handlers.update(feature.add_commands(subparsers))
+    if with_commands:
+        subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+        for feature in FEATURES:
+            handlers.update(feature.add_commands(subparsers))
     return parser, handlers
+
+
+def _parse(argv: Sequence[str]) -> tuple[argparse.Namespace, dict[str, Handler]]:
+    """The arguments, and the commands' handlers when a command is given.
+
+    Starting the app needs only the options before a command, so the commands' parsers (a
+    tenth of the app's start, most of it translating their help) are built only for a command,
+    --help or a mistake; those go through the full parser, which words every message."""
+    if not {"-h", "--help"} & set(argv):
+        options, _handlers = build_parser(with_commands=False)
+        try:
+            args, rest = options.parse_known_args(argv)
+        except UsageError:
+            rest = argv
+        if not rest:
+            args.command = None
+            return args, {}
+    parser, handlers = build_parser()
+    return parser.parse_args(argv), handlers
 
 
 def _requested_language(argv: Sequence[str]) -> str | None:
@@ -90,9 +113,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HwbError as error:  # HWB_LANG names no language we have
         print(f"hwb-tui: {error}", file=sys.stderr)
         return EXIT_USAGE
-    parser, handlers = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, handlers = _parse(argv)
     except UsageError as error:
         print(f"hwb-tui: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -109,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         if args.command is None:
             return _run_app(settings, args)
+        resume_collection()  # a command may make and drop many objects (an import, a CSV)
         with Hwb.open(settings) as hwb:
             return handlers[args.command](hwb, args, sys.stdout)
     except UsageError as error:

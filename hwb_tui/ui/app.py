@@ -28,6 +28,8 @@ from hwb_tui.domain.rights import Download
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.startup import resume_collection
+from hwb_tui.ui import styles
 from hwb_tui.ui.clipboard import Clipboard, choose_clipboard
 from hwb_tui.ui.idle_lock import IdleLock
 from hwb_tui.ui.language import LANGUAGE_BINDING, SwitchesLanguage
@@ -104,7 +106,7 @@ SECTION_KEYS = Binding.Group(N_("Screens"), compact=True)
 
 class HwbApp(IdleLock, SwitchesLanguage, App[int]):
     TITLE = "hwb-tui"
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = styles.APP
     MODES: ClassVar[dict[str, Callable[[], Screen]]] = {
         section.mode: section.make for section in SECTIONS
     }
@@ -157,6 +159,7 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
 
     def on_mount(self) -> None:
         self.start_idle_lock()
+        self.call_after_refresh(resume_collection)  # start-up is over once the screen is up
         if self.session is None:
             from hwb_tui.ui.screens.sign_in import SignInScreen
 

@@ -22,6 +22,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ LONGEST_CHECK_INTERVAL_SECONDS = 15.0
 
 class LockScreen(Screen[None]):
     """Opaque: nothing of the screens below shows. Dismissed only by the right password."""
+
+    CSS_PATH = styles.DIALOGS
 
     def __init__(self, hwb: Hwb, actor: Actor, idle_seconds: int) -> None:
         super().__init__()

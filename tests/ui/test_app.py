@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from textual.binding import Binding
 from textual.widgets import Input
@@ -94,3 +96,19 @@ async def test_the_command_palette_field_does_not_blink_either(make_app):
         await pilot.pause()
         assert isinstance(app.focused, Input)
         assert not app.focused.cursor_blink
+
+
+async def test_the_app_resumes_collection_once_its_first_screen_is_up(make_app):
+    from hwb_tui import startup
+
+    app = make_app("teacher.demo")
+    startup.hold_collection()
+    try:
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, UsersScreen)
+            assert gc.isenabled()
+    finally:
+        startup.resume_collection()
+        gc.unfreeze()
+        gc.enable()

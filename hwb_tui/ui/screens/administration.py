@@ -19,6 +19,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _, ngettext
 from hwb_tui.domain.rights import Download
 from hwb_tui.services.exports import DOWNLOAD_WARNING, ExportResult
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.screens.mis_import import MisImportDialog
 from hwb_tui.ui.screens.non_mis import NonMisDialog
@@ -32,6 +33,8 @@ FILE_STEMS = {Download.ALL_PUPILS: "hwb-all-pupils", Download.ALL_STAFF: "hwb-al
 
 class DownloadWarning(ModalScreen[bool]):
     """The guide's warning, word for word, before any credentials are written."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "go_back", N_("Go Back"), id="download.go-back",

@@ -20,11 +20,13 @@ from textual.widgets import Input, Static
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _, retranslate
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
 
 class ConfirmIdentityDialog(UsesServices, ModalScreen[bool]):
+    CSS_PATH = styles.DIALOGS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="confirm-identity.cancel",
                 tooltip=N_("Go back without doing it")),

@@ -24,6 +24,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.jobs import GROUP_TYPE_LABELS, GroupChoice, GroupType, JobSummary
+from hwb_tui.ui import styles
 from hwb_tui.ui.group_reset import GroupResetTask, finished_message, progress_message
 from hwb_tui.ui.screens.common import UsesServices
 from hwb_tui.ui.screens.confirm_identity import after_confirming_identity
@@ -38,6 +39,8 @@ GROUP_TYPES = (GroupType.REG_GROUP, GroupType.CLASS, GroupType.YEAR)
 
 class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
     """Reset the passwords of a group, or of the selected users when some are given."""
+
+    CSS_PATH = styles.DIALOGS
 
     DEFAULT_CSS = """
     GroupActionsScreen #group-types { height: auto; }
@@ -274,6 +277,8 @@ class GroupActionsScreen(UsesServices, ModalScreen[GroupResetTask | None]):
 
 class UnfinishedResetDialog(ModalScreen[JobSummary | None]):
     """At start: a group reset was cut short; finish it now, or later."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "later", N_("Later"), id="unfinished-reset.later",

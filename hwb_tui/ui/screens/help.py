@@ -13,9 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from hwb_tui.domain.i18n import N_, _
+from hwb_tui.ui import styles
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = styles.DIALOGS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1", "close", N_("Close"), id="help.close",
                 tooltip=N_("Close the help")),

@@ -23,6 +23,7 @@ from hwb_tui.domain import rights
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind
 from hwb_tui.domain.rights import Action
+from hwb_tui.ui import styles
 
 # Group Actions and printing are imported when first used: start-up shows the list only.
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ SELECTED_USERS_ACTIONS = (
 
 class SelectedUsersMenu(ModalScreen[str | None]):
     """Selected Users: what to do with the ticked learners."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Go Back"), id="selected-users.cancel",

@@ -23,6 +23,7 @@ from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import Kind
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.mis_import import ImportResult
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import UsesServices
 
 PREVIEW_LINES = 200  # the rest is counted, not listed: a dry run on the command line lists all
@@ -30,6 +31,7 @@ KIND_BUTTONS = {"import-learners": Kind.LEARNER, "import-staff": Kind.STAFF}
 
 
 class MisImportDialog(UsesServices, ModalScreen[None]):
+    CSS_PATH = styles.DIALOGS
     DEFAULT_CSS = """
     #mis-import { width: 90%; height: 90%; }
     #mis-import-kind { height: auto; layout: horizontal; border: none; }

@@ -24,6 +24,7 @@ from hwb_tui.domain.membership import END_CHOICE_LABELS, EndChoice
 from hwb_tui.domain.model import status_label
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.non_mis import NonMisUser
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import UsesServices
 
 FormAnswer = tuple[str, str, EndChoice]  # forename, surname, end (the parts the form asks for)
@@ -35,6 +36,7 @@ def state_of(user: NonMisUser) -> str:
 
 
 class NonMisDialog(UsesServices, ModalScreen[None]):
+    CSS_PATH = styles.DIALOGS
     DEFAULT_CSS = """
     #non-mis { width: 90%; height: 90%; }
     #non-mis-table { height: 1fr; }
@@ -163,6 +165,8 @@ class NonMisDialog(UsesServices, ModalScreen[None]):
 
 class NonMisForm(ModalScreen[FormAnswer | None]):
     """Names and/or an end date; dismissed with (forename, surname, end) or None."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [_CLOSE]
 

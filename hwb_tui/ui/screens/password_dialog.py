@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Static
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.policy import generate_password
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import EnterMovesOn
 from hwb_tui.ui.widgets.policy_checklist import PolicyChecklist
 from hwb_tui.ui.widgets.quiet_input import QuietInput
@@ -32,6 +33,7 @@ class ChosenPassword:
 
 
 class PasswordDialog(EnterMovesOn, ModalScreen[ChosenPassword | None]):
+    CSS_PATH = styles.DIALOGS
     BINDINGS: ClassVar[list[BindingType]] = [
         EnterMovesOn.enter_moves_on("password-dialog"),
         Binding("escape", "cancel", N_("Cancel"), id="password-dialog.cancel",

@@ -29,6 +29,7 @@ from hwb_tui.domain.rights import Action
 from hwb_tui.domain.text import safe_text
 from hwb_tui.services.files import timestamped_path
 from hwb_tui.services.printing import PrintResult
+from hwb_tui.ui import styles
 
 if TYPE_CHECKING:
     from hwb_tui.services.hwb import Hwb
@@ -53,6 +54,8 @@ class PrintRequest:
 
 class PrintMenu(ModalScreen[bool | None]):
     """Print › Print Details or Print With Password. True means with the password."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Go Back"), id="print.cancel",
@@ -103,6 +106,8 @@ class PrintMenu(ModalScreen[bool | None]):
 
 class PrintGroupDialog(ModalScreen[PrintRequest | None]):
     """Print Registration Group: choose the group, with or without passwords, then Print."""
+
+    CSS_PATH = styles.DIALOGS
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Go Back"), id="print-group.cancel",

@@ -15,6 +15,7 @@ from hwb_tui.domain import rights
 from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.password_dialog import ChosenPassword, PasswordDialog
 from hwb_tui.ui.session import role_label
@@ -39,6 +40,7 @@ def field_grid(fields: list[tuple[str, str | None]], id: str) -> Grid:
 
 
 class ProfileScreen(UsesServices, QuietScreen[None]):
+    CSS_PATH = styles.DETAILS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reset_password", N_("Reset password"), id="profile.reset-password",
                 tooltip=N_("Choose a new password for your own account")),

@@ -17,10 +17,12 @@ from textual.widgets.option_list import Option
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import School
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.widgets.quiet_input import QuietInput
 
 
 class SchoolChooser(ModalScreen[School | None]):
+    CSS_PATH = styles.DIALOGS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", N_("Cancel"), id="school.cancel",
                 tooltip=N_("Keep the current school")),

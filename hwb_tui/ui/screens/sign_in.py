@@ -15,6 +15,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import _
 from hwb_tui.domain.model import Actor
 from hwb_tui.domain.text import safe_text
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import EnterMovesOn, QuietScreen, UsesServices
 from hwb_tui.ui.widgets.app_footer import AppFooter
 from hwb_tui.ui.widgets.quiet_input import QuietInput
@@ -22,6 +23,7 @@ from hwb_tui.ui.widgets.title_bar import TitleBar
 
 
 class SignInScreen(EnterMovesOn, UsesServices, QuietScreen[Actor]):
+    CSS_PATH = styles.SIGN_IN
     BINDINGS: ClassVar[list[BindingType]] = [EnterMovesOn.enter_moves_on("sign-in")]
     ENTER_MOVES_ON: ClassVar[dict[str, str]] = {"username": "password"}
 

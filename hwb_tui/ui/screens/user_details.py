@@ -15,6 +15,7 @@ from hwb_tui.domain.errors import HwbError
 from hwb_tui.domain.i18n import N_, _
 from hwb_tui.domain.model import STATUS_LABELS, Kind, UserDetails
 from hwb_tui.domain.rights import Action
+from hwb_tui.ui import styles
 from hwb_tui.ui.screens.common import QuietScreen, UsesServices
 from hwb_tui.ui.screens.printing import PrintActions, may_print, open_print_menu
 from hwb_tui.ui.screens.profile import field_grid
@@ -31,6 +32,7 @@ KIND_NAMES = {
 
 
 class UserDetailsScreen(UsesServices, QuietScreen[None]):
+    CSS_PATH = styles.DETAILS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", N_("Back"), id="details.back",
                 tooltip=N_("Back to the list")),
