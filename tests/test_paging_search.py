@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from hwb_tui.domain.errors import InvalidInput, PermissionDenied
@@ -154,3 +156,32 @@ def test_page_rows_are_frozen_like_every_other_row(demo: Hwb) -> None:
     assert row == demo.users.list_users(admin, Kind.LEARNER)[0]
     with pytest.raises(dataclasses.FrozenInstanceError):
         row.surname = "Changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("part", ["one letter", "two letters", "surname", "admission number"])
+def test_a_schools_search_matches_its_searched_list_and_leaves_out_who_has_left(
+    demo: Hwb, part: str
+) -> None:
+    """A school's list is checked value by value (on SQLite from its index, migration 0010)."""
+    teacher = demo.users.actor("teacher.demo")
+    whole = demo.users.list_users(teacher, Kind.LEARNER)
+    someone = whole[len(whole) // 2]
+    term = {
+        "one letter": "a",
+        "two letters": someone.forename[:2],
+        "surname": someone.surname[1:5],
+        "admission number": (_admission(demo, someone) or "")[:3],
+    }[part]
+    leaver = next(row for row in whole if row != someone and _matches(demo, row, term))
+    Account.update(left_at=dt.datetime(2026, 7, 20, 12, 0)).where(Account.id == leaver.id).execute()
+    expected = [
+        row for row in whole if row.username != leaver.username and _matches(demo, row, term)
+    ]
+    found = walk_forward(demo, teacher, Kind.LEARNER, limit=3, search=term)
+    assert someone in found
+    assert usernames(found) == usernames(expected)
+
+
+def _matches(hwb: Hwb, row, term: str) -> bool:
+    values = (row.surname, row.forename, row.username, _admission(hwb, row))
+    return any(term.casefold() in (value or "").casefold() for value in values)
