@@ -275,3 +275,42 @@ def test_accounts_written_in_bulk_are_placed_and_indexed(demo: Hwb, monkeypatch,
         assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search=term)) == (
             matches(demo, term)
         )
+
+
+def test_searches_go_on_while_a_renumber_is_under_way(demo: Hwb, settings, monkeypatch) -> None:
+    """PostgreSQL: while a renumber rebuilds the postings, another session's search reads the
+    ranks and postings as they were, without waiting (it waited for the whole rebuild before).
+    The search runs just before the new postings are put in place: any lock the rebuild had
+    taken on them by then would hold it up."""
+    if not is_postgres():
+        pytest.skip("SQLite readers see the last commit while one writer works, as always")
+    import psycopg
+
+    from hwb_tui.store.user_pages import page_query
+
+    for number in range(12):
+        add(f"gap{number:04d}", "Jonesgap", f"Aa{number:04d}")
+    db = demo.context.db
+    sql, params = page_query(db, "learner", None, "esga", None, False, 100)
+    during: list[tuple] = []
+    execute_sql = db.execute_sql
+
+    with psycopg.connect(settings.database_url, autocommit=True) as reader:
+        reader.execute("SET lock_timeout = '3s'")  # waiting longer fails the test
+
+        def search_before_the_swap(statement: str, *args, **kwargs):
+            if statement.startswith("DROP TABLE account_gram"):
+                during.extend(reader.execute(sql, params).fetchall())  # LockNotAvailable?
+            return execute_sql(statement, *args, **kwargs)
+
+        before = reader.execute(sql, params).fetchall()
+        monkeypatch.setattr(db, "execute_sql", search_before_the_swap)
+        with db.atomic():
+            search_ranks.renumber(db)
+        monkeypatch.undo()
+        after = reader.execute(sql, params).fetchall()
+    names = [row[1] for row in before]
+    assert names == matches(demo, "esga") and len(names) == 12
+    assert [row[1] for row in during] == names
+    assert [row[1] for row in after] == names
+    ranks_follow_the_list(demo)

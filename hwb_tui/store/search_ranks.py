@@ -36,11 +36,12 @@ STALE_COUNTS_GROWTH = 1.2
 # The values a trigger indexes, as arguments of PostgreSQL's account_grams().
 INDEXED_VALUES = "{row}.surname, {row}.forename, {row}.username, {row}.admission_number"
 # Every ranked account's postings (PostgreSQL), for a rebuild; a caller may narrow the ranks.
-POSTINGS_INSERT = (
-    "INSERT INTO account_gram (gram, rank) SELECT g.gram, a.search_rank FROM account AS a "
+POSTINGS_SELECT = (
+    "SELECT g.gram, a.search_rank FROM account AS a "
     f"CROSS JOIN LATERAL account_grams({INDEXED_VALUES.format(row='a')}) AS g(gram) "
     "WHERE a.search_rank IS NOT NULL"
 )
+POSTINGS_INSERT = f"INSERT INTO account_gram (gram, rank) {POSTINGS_SELECT}"
 # Sorting 9 million postings for their key in memory rather than in files on disk.
 KEY_BUILD_MEMORY = "512MB"
 # PostgreSQL: any number, the same in every process, locked while accounts are placed.
@@ -105,8 +106,8 @@ def unranked_count(db: Database) -> int:
 def renumber(db: Database) -> None:
     """Every account's rank afresh, evenly spaced, and the search index rebuilt to match.
 
-    Seconds at national scale; run inside the caller's transaction. On PostgreSQL national
-    searches wait for it to commit: the postings are rebuilt under a lock of their own.
+    Seconds at national scale; run inside the caller's transaction. Searches meanwhile read
+    the ranks and the index as they were, until it commits.
     """
     # Indexing row by row as each rank is set costs several times one rebuild at the end, so
     # the triggers that do it are set aside meanwhile.
@@ -125,11 +126,30 @@ def rebuild_index(db: Database) -> None:
     """The search index made afresh from the ranked accounts (with its indexing trigger set
     aside, or the accounts just written with their ranks)."""
     if isinstance(db, PostgresqlDatabase):
-        clear_postings(db)
-        db.execute_sql(POSTINGS_INSERT)
-        key_postings(db)
+        _replace_postings(db)
     else:
         db.execute_sql("INSERT INTO account_search (account_search) VALUES ('rebuild')")
+
+
+def _replace_postings(db: Database) -> None:
+    """PostgreSQL: the postings written afresh into a table of their own, keyed, then put in
+    place of the old ones at the end. Emptied and refilled where they were, the table was locked
+    for the whole rebuild and every national search waited (tens of seconds at national scale);
+    now a search waits only for the swap, just before the commit, and then reads the new table
+    (PostgreSQL looks a name up again once the lock it waited for is granted)."""
+    db.execute_sql("CREATE TABLE account_gram_new (LIKE account_gram)")
+    db.execute_sql(f"INSERT INTO account_gram_new (gram, rank) {POSTINGS_SELECT}")
+    db.execute_sql(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
+    db.execute_sql(
+        "ALTER TABLE account_gram_new ADD CONSTRAINT account_gram_new_pkey PRIMARY KEY (gram, rank)"
+    )
+    db.execute_sql("ANALYZE account_gram_new")  # its first searches plan with its statistics
+    db.execute_sql("DROP TABLE account_gram")
+    db.execute_sql("ALTER TABLE account_gram_new RENAME TO account_gram")
+    db.execute_sql(
+        "ALTER TABLE account_gram RENAME CONSTRAINT account_gram_new_pkey TO account_gram_pkey"
+    )
+    count_grams(db)
 
 
 def clear_postings(db: Database) -> None:
