@@ -314,3 +314,36 @@ def test_searches_go_on_while_a_renumber_is_under_way(demo: Hwb, settings, monke
     assert [row[1] for row in during] == names
     assert [row[1] for row in after] == names
     ranks_follow_the_list(demo)
+
+
+def test_a_renumber_is_vacuumed_after_its_commit(demo: Hwb, monkeypatch) -> None:
+    """PostgreSQL: the service that renumbered vacuums the accounts and postings once it has
+    committed, so searches do not wade through a dead version of every account meanwhile."""
+    if not is_postgres():
+        pytest.skip("SQLite's renumber leaves nothing for a vacuum")
+    monkeypatch.setattr(search_ranks, "UNRANKED_LIMIT", 10)
+    db = demo.context.db
+
+    def last_vacuums() -> dict[str, object]:
+        rows = db.execute_sql(
+            "SELECT relname, last_vacuum FROM pg_stat_user_tables "
+            "WHERE relname IN ('account', 'account_gram')"
+        ).fetchall()
+        return dict(rows)
+
+    for number in range(60):
+        add(f"gap{number:04d}", "Jonesgap", f"Aa{number:04d}")
+    assert last_vacuums() == {"account": None, "account_gram": None}
+    champion = demo.users.actor("champion.demo")
+    demo.non_mis.add(champion, "Val", "Volunteer", EndChoice.SIX_MONTHS)  # renumbers
+    assert search_ranks.unranked_count(db) == 0
+    after_the_service = last_vacuums()
+    assert None not in after_the_service.values()
+    with db.atomic():  # inside a transaction it waits: VACUUM cannot run in one
+        search_ranks.renumber(db)  # (its postings are a new table, not yet vacuumed)
+        search_ranks.settle(db)
+    assert last_vacuums() == {"account": after_the_service["account"], "account_gram": None}
+    search_ranks.settle(db)
+    settled = last_vacuums()
+    assert settled["account"] > after_the_service["account"] and settled["account_gram"]
+    ranks_follow_the_list(demo)

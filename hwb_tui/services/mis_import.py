@@ -176,6 +176,7 @@ class MisImport:
                 detail=f"{kind} from {safe_text(source)}: {result.summary}",
             )
             search_ranks.tidy(self._ctx.db)
+        search_ranks.settle(self._ctx.db)
         return result
 
     def _apply(

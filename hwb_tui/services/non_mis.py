@@ -104,6 +104,7 @@ class NonMis:
                 detail=f"ends {expires_on.isoformat()}",
             )
             search_ranks.tidy(self._ctx.db)
+        search_ranks.settle(self._ctx.db)
         return NonMisAdded(_to_user(row), password)
 
     def edit(
@@ -129,6 +130,7 @@ class NonMis:
                 detail=", ".join(sorted(values)),
             )
             search_ranks.tidy(self._ctx.db)
+        search_ranks.settle(self._ctx.db)
         return _to_user(Account.get_by_id(row.id))
 
     def extend(self, actor: Actor, username: str, end: EndChoice) -> NonMisUser:

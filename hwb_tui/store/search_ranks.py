@@ -20,6 +20,7 @@ index is keyed by that rank, so that it returns matches in list order and stops 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -53,6 +54,9 @@ INDEXING_TRIGGERS = {
     "sqlite": ("account_rank_index",),
     "postgres": ("account_rank_place", "account_gram_index"),
 }
+
+# Whether this thread has renumbered since `settle` last looked (its transaction may be open).
+_renumbered = threading.local()
 
 KIND_BASE_SQL = (
     "(CASE {kind} "
@@ -120,6 +124,21 @@ def renumber(db: Database) -> None:
             "FROM account) AS ranked WHERE account.id = ranked.id AND ranked.rank IS NOT NULL"
         )
         rebuild_index(db)
+    _renumbered.pending = True
+
+
+def settle(db: Database) -> None:
+    """After the commit of a transaction that may have renumbered, outside any transaction:
+    on PostgreSQL, the accounts and the postings vacuumed. A renumber leaves a dead version
+    of every account (each is updated twice) and new postings that a search cannot read from
+    their key alone until a vacuum has marked them visible: national searches took 8 to 10 ms
+    afterwards instead of 1.5 (500,000 users), and autovacuum may be minutes away, or off.
+    The vacuum took 5.5 s there, against the renumber's 140 s."""
+    if not getattr(_renumbered, "pending", False) or db.in_transaction():
+        return
+    _renumbered.pending = False
+    if isinstance(db, PostgresqlDatabase):
+        db.execute_sql("VACUUM (ANALYZE) account, account_gram")
 
 
 def rebuild_index(db: Database) -> None:
