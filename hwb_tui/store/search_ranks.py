@@ -158,10 +158,7 @@ def _replace_postings(db: Database) -> None:
     (PostgreSQL looks a name up again once the lock it waited for is granted)."""
     db.execute_sql("CREATE TABLE account_gram_new (LIKE account_gram)")
     db.execute_sql(f"INSERT INTO account_gram_new (gram, rank) {POSTINGS_SELECT}")
-    db.execute_sql(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
-    db.execute_sql(
-        "ALTER TABLE account_gram_new ADD CONSTRAINT account_gram_new_pkey PRIMARY KEY (gram, rank)"
-    )
+    _add_postings_key(db, "account_gram_new")
     db.execute_sql("ANALYZE account_gram_new")  # its first searches plan with its statistics
     db.execute_sql("DROP TABLE account_gram")
     db.execute_sql("ALTER TABLE account_gram_new RENAME TO account_gram")
@@ -180,11 +177,14 @@ def clear_postings(db: Database) -> None:
 
 def key_postings(db: Database) -> None:
     """PostgreSQL: the key of the postings `clear_postings` dropped, and the trigram counts."""
-    db.execute_sql(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
-    db.execute_sql(
-        "ALTER TABLE account_gram ADD CONSTRAINT account_gram_pkey PRIMARY KEY (gram, rank)"
-    )
+    _add_postings_key(db, "account_gram")
     count_grams(db)
+
+
+def _add_postings_key(db: Database, table: str) -> None:
+    """The postings' primary key, built once over rows already written, sorted in memory."""
+    db.execute_sql(f"SET LOCAL maintenance_work_mem = '{KEY_BUILD_MEMORY}'")
+    db.execute_sql(f"ALTER TABLE {table} ADD CONSTRAINT {table}_pkey PRIMARY KEY (gram, rank)")
 
 
 def count_grams(db: Database) -> None:

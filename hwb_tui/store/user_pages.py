@@ -108,11 +108,17 @@ def _common_letters(db: Database, search: str) -> bool:
     if len(search) >= TRIGRAM_LENGTH:
         return False
     (postings,) = db.execute_sql(
-        "SELECT coalesce(sum(postings), 0) FROM account_gram_count "
-        f"WHERE gram >= lower(%s) AND gram < lower(%s) || chr({ord(LAST_CHARACTER)})",
+        f"SELECT coalesce(sum(postings), 0) FROM account_gram_count "
+        f"WHERE {_grams_beginning_with('gram', db.param)}",
         (search, search),
     ).fetchone()
     return postings > COMMON_LETTERS_POSTINGS
+
+
+def _grams_beginning_with(column: str, param: str) -> str:
+    """PostgreSQL: the trigrams in `column` that begin with two letters (the parameter, given
+    twice), as a range of the key; the trigrams are stored lower-cased."""
+    return f"{column} >= lower({param}) AND {column} < lower({param}) || chr({ord(LAST_CHARACTER)})"
 
 
 def _search_params(mode: str, search: str) -> Sequence[str]:
@@ -266,8 +272,8 @@ def _postings_sql(
     plan, which stops after a page."""
     if short:
         postings = (
-            f"SELECT DISTINCT p.rank FROM account_gram AS p WHERE p.gram >= lower({param}) "
-            f"AND p.gram < lower({param}) || chr({ord(LAST_CHARACTER)})"
+            "SELECT DISTINCT p.rank FROM account_gram AS p "
+            f"WHERE {_grams_beginning_with('p.gram', param)}"
         )
     else:
         rarest = (

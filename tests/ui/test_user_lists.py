@@ -167,14 +167,20 @@ async def _fill_dialog(pilot, password: str, confirmation: str | None = None) ->
     await pilot.pause()
 
 
+async def _open_reset_dialog(app, pilot) -> str:
+    """The reset dialog opened on the first user whose password must be reset; their name."""
+    await pilot.pause()
+    username = await highlight_first(pilot, PasswordStatus.UNAVAILABLE)
+    await pilot.press("r")
+    await pilot.pause()
+    assert isinstance(app.screen, PasswordDialog)
+    return username
+
+
 async def test_reset_with_a_typed_password(make_app, ui_hwb: Hwb):
     app = make_app("teacher.demo")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        username = await highlight_first(pilot, PasswordStatus.UNAVAILABLE)
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, PasswordDialog)
+        username = await _open_reset_dialog(app, pilot)
         await _fill_dialog(pilot, "short1A", "short1A")
         assert app.screen.query_one("#update", Button).disabled  # 7 characters: refused
         app.screen.query_one("#new-password", Input).value = ""
@@ -220,11 +226,7 @@ async def test_reset_typed_in_one_burst(make_app, ui_hwb: Hwb):
     second field, not onto the end of the first."""
     app = make_app("teacher.demo")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        username = await highlight_first(pilot, PasswordStatus.UNAVAILABLE)
-        await pilot.press("r")
-        await pilot.pause()
-        assert isinstance(app.screen, PasswordDialog)
+        username = await _open_reset_dialog(app, pilot)
         send_burst(app, "Newpass123\rNewpass123\r")
         await pilot.pause()
         await app.workers.wait_for_complete()
