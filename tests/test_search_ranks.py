@@ -147,6 +147,7 @@ def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
 
     db = demo.context.db
     runner = Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE)
+    assert runner.down() == ["0011_postgres_search_text"]  # nothing to undo on SQLite
     assert runner.down() == ["0010_school_search_index"]
     assert runner.down() == ["0009_postgres_search_rank"]  # nothing to undo on SQLite
     if is_postgres():
@@ -163,9 +164,14 @@ def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
         ).fetchall()
         assert [username for (username,) in by_id] == sorted(matches(demo, "Briain"))
     assert runner.up() == (
-        ["0009_postgres_search_rank", "0010_school_search_index"]
+        ["0009_postgres_search_rank", "0010_school_search_index", "0011_postgres_search_text"]
         if is_postgres()
-        else ["0008_search_rank", "0009_postgres_search_rank", "0010_school_search_index"]
+        else [
+            "0008_search_rank",
+            "0009_postgres_search_rank",
+            "0010_school_search_index",
+            "0011_postgres_search_text",
+        ]
     )
     ranks_follow_the_list(demo)
     admin = demo.users.actor("admin.demo")

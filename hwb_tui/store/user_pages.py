@@ -44,17 +44,13 @@ PAGE_COLUMNS = (
     "a.expires_on",
 )
 
-# PostgreSQL's searched values, as one text that a term cannot match across (no term holds
-# U+001F: control characters are refused).
-PG_HAYSTACK = (
-    "(surname || E'\\x1f' || forename || E'\\x1f' || username || E'\\x1f' "
-    "|| coalesce(admission_number, ''))"
-)
-
 
 def _haystack_matches(param: str) -> str:
-    """PostgreSQL: the term (a LIKE pattern) is in one of the searched values, in any case."""
-    return f"{PG_HAYSTACK} ILIKE {param}"
+    """PostgreSQL: the term (a LIKE pattern) is in one of the searched values, in any case.
+
+    `search_text` holds them lower-cased, joined by a character no term holds (migration 0011).
+    """
+    return f"a.search_text LIKE lower({param})"
 
 
 _SEARCHED_COLUMNS = ("a.surname", "a.forename", "a.username", "a.admission_number")
@@ -99,7 +95,10 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
     # serves the national lists, two letters too. One letter is read in order.
     if len(search) >= 2 and not by_school:
         return "ranked"
-    return "haystack" if postgres else "like"
+    if postgres:
+        return "haystack"
+    # SQLite's LIKE folds the case of ASCII letters alone: "ŵyn" would not find "Ŵyn".
+    return "like" if search.isascii() else "glob"
 
 
 def _common_letters(db: Database, search: str) -> bool:
@@ -126,6 +125,8 @@ def _search_params(mode: str, search: str) -> Sequence[str]:
         return [_like_pattern(search)]
     if mode == "like":
         return [_like_pattern(search)] * len(_SEARCHED_COLUMNS)
+    if mode == "glob":
+        return [_glob_pattern(search)] * len(_SEARCHED_COLUMNS)
     return []
 
 
@@ -144,6 +145,27 @@ def _like_matches(param: str) -> str:
     return f"({matches})"
 
 
+def _glob_matches(param: str) -> str:
+    """Any searched column holds the pattern (SQLite's GLOB, which compares case exactly)."""
+    matches = " OR ".join(f"{column} GLOB {param}" for column in _SEARCHED_COLUMNS)
+    return f"({matches})"
+
+
+def _glob_pattern(search: str) -> str:
+    """A GLOB pattern for the term in any case: each letter a set of its cases ("[Ŵŵ]yn")."""
+    pattern = []
+    for character in search:
+        # One character each: "ß".upper() is "SS".
+        cases = sorted(c for c in {character, character.lower(), character.upper()} if len(c) == 1)
+        if character in "*?[":  # GLOB's own characters, matched as themselves
+            pattern.append(f"[{character}]")
+        elif len(cases) > 1:
+            pattern.append(f"[{''.join(cases)}]")
+        else:
+            pattern.append(character)
+    return f"*{''.join(pattern)}*"
+
+
 def _like_pattern(search: str) -> str:
     escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -158,10 +180,11 @@ def _page_sql(
     if by_school:
         where.append(f"a.school_id = {param}")
     if search_mode == "haystack":
-        # Unqualified: the school table has no column of these names.
         where.append(_haystack_matches(param))
     elif search_mode == "like":
         where.append(_like_matches(param))
+    elif search_mode == "glob":
+        where.append(_glob_matches(param))
     if after_key:
         where.append(
             f"(a.surname, a.forename, a.username) {'<' if backwards else '>'} "
