@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from hwb_tui.domain.errors import InvalidInput, PermissionDenied
-from hwb_tui.domain.model import Kind
+from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.paging import MAX_PAGE_SIZE, PageKey
 from hwb_tui.services.hwb import Hwb
 from hwb_tui.store.models import Account
@@ -153,12 +153,21 @@ def test_bad_page_requests_are_refused_clearly(demo: Hwb, filters: dict, message
         demo.users.page(admin, Kind.LEARNER, **filters)
 
 
-def test_page_rows_are_frozen_like_every_other_row(demo: Hwb) -> None:
+def test_page_rows_are_frozen_user_summaries_equal_to_the_lists_rows(demo: Hwb) -> None:
+    """Page rows are built field by field (services/users.py), not by UserSummary's __init__:
+    every field, dates and the expired flag included, must come out the same."""
     import dataclasses
 
     admin = demo.users.actor("admin.demo")
-    row = demo.users.page(admin, Kind.LEARNER, limit=1).rows[0]
-    assert row == demo.users.list_users(admin, Kind.LEARNER)[0]
+    ended = demo.users.list_users(admin, Kind.NON_MIS)[0]
+    Account.update(expires_on=dt.date(2020, 8, 31)).where(Account.id == ended.id).execute()
+    for kind in (Kind.LEARNER, Kind.STAFF, Kind.GOVERNOR, Kind.NON_MIS):
+        whole = demo.users.list_users(admin, kind)
+        assert walk_forward(demo, admin, kind, limit=7) == list(whole)
+        assert {type(row) for row in whole} == {UserSummary}
+    [row] = demo.users.page(admin, Kind.NON_MIS, search=ended.username).rows
+    assert row.ends_on == dt.date(2020, 8, 31) and row.expired
+    assert type(row) is UserSummary
     with pytest.raises(dataclasses.FrozenInstanceError):
         row.surname = "Changed"  # type: ignore[misc]
 

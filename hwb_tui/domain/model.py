@@ -120,9 +120,7 @@ class Target:
     school_id: int | None
 
 
-# Without slots: a page of rows is built by giving each its attribute dict at once
-# (services/users.py), which a slotted class cannot take.
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UserSummary:
     """One row of a user list."""
 
