@@ -1,6 +1,7 @@
 """The start-up baseline: a bare Textual app with the same kinds of widgets as the learners
 screen (a title, a search field, a line-drawn list of the school's 2,000 learners, a status
-line and a footer), reading its rows with bare `sqlite3`. No services, no migrations check.
+line and a footer showing the same keys), reading its rows with bare `sqlite3`. No services,
+no migrations check.
 
     python -m bench.bare_app DATABASE_FILE
 """
@@ -9,9 +10,11 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from typing import ClassVar
 
 from rich.segment import Segment
 from textual.app import App, ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.strip import Strip
 from textual.widget import Widget
@@ -33,7 +36,22 @@ class Rows(Widget, can_focus=True):
         return Strip([Segment(text[:width].ljust(width), self.rich_style)], width)
 
 
+SCREENS = Binding.Group("Screens", compact=True)
+
+
 class BareApp(App[None]):
+    # The keys the app's footer shows on a teacher's learners list, each doing nothing here
+    # (a footer shows one key per action).
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("slash", "nothing('search')", "Search"),
+        Binding("enter", "nothing('details')", "Details"),
+        Binding("c", "nothing('copy')", "Copy"),
+        Binding("r", "nothing('reset')", "Reset"),
+        *(Binding(key, f"nothing('{key}')", "Screens", group=SCREENS) for key in "126"),
+        Binding("f1", "nothing('help')", "Help"),
+        Binding("f2", "nothing('language')", "Cymraeg"),
+    ]
+
     def __init__(self, path: str) -> None:
         super().__init__()
         connection = sqlite3.connect(path)
@@ -50,10 +68,13 @@ class BareApp(App[None]):
             yield Input(compact=True)
         yield Rows(self.rows)
         yield Static(f"{len(self.rows)} learners")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(Rows).focus()
+
+    def action_nothing(self, name: str) -> None:
+        pass
 
 
 if __name__ == "__main__":
