@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from peewee import PostgresqlDatabase
 from playhouse.migrations import Runner
 
 from hwb_tui.store import db as store_db
@@ -88,6 +89,12 @@ def test_a_database_at_the_first_migration_upgrades_without_losing_data(
             password_status="unavailable",
         )
         assert Account.select().count() == 2
+        if isinstance(db, PostgresqlDatabase):
+            # Vacuumed after the upgrade: 0011 rewrote the accounts, leaving no visibility map.
+            visible = db.execute_sql(
+                "SELECT relallvisible FROM pg_class WHERE relname = 'account'"
+            ).fetchone()
+            assert visible == (1,)
     finally:
         store_db.close_database()
 
