@@ -44,6 +44,7 @@ CASES = (
     Case("substring 'ritch' (3+ chars)", 10, search="ritch"),
     Case("substring 'owri' (3+ chars)", 10, search="owri"),
     Case("1 char 'e'", 30, search="e"),
+    Case("1 char 'q' (nobody has it)", 30, search="q"),
     Case("2 chars 'ff'", 30, search="ff"),
     Case("2 chars 'ap' (sparse)", 30, search="ap"),
     Case("a school's learners, prefix 'Pritch'", 2, search="Pritch", school_id=1),
