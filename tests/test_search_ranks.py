@@ -135,6 +135,18 @@ def test_adding_an_account_renumbers_once_many_wait_for_a_rank(demo: Hwb, monkey
     ranks_follow_the_list(demo)
 
 
+def test_accounts_waiting_for_a_rank_are_found_in_any_case_in_any_alphabet(demo: Hwb) -> None:
+    """They are checked value by value (SQLite's LIKE folds ASCII letters alone)."""
+    for number in range(60):
+        add(f"wgap{number:04d}", "Ŵyngap", f"Aa{number:04d}")
+    assert search_ranks.unranked_count(demo.context.db) > 0
+    admin = demo.users.actor("admin.demo")
+    for term in ("ŵyngap", "ŴYNGAP", "yngap"):
+        found = usernames(walk_forward(demo, admin, Kind.LEARNER, 9, search=term))
+        assert found == matches(demo, term)
+        assert len(found) == 60
+
+
 def test_every_kind_has_its_own_span_of_ranks_in_list_order() -> None:
     assert sorted(search_ranks.RANKED_KINDS) == sorted(str(kind) for kind in Kind)
     assert list(search_ranks.RANKED_KINDS) == sorted(search_ranks.RANKED_KINDS)

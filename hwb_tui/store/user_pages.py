@@ -95,9 +95,12 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
     # serves the national lists, two letters too. One letter is read in order.
     if len(search) >= 2 and not by_school:
         return "ranked"
-    if postgres:
-        return "haystack"
-    # SQLite's LIKE folds the case of ASCII letters alone: "ŵyn" would not find "Ŵyn".
+    return "haystack" if postgres else _case_folding(search)
+
+
+def _case_folding(search: str) -> str:
+    """SQLite: how a term is matched in any case. LIKE folds the case of ASCII letters alone,
+    so "ŵyn" would not find "Ŵyn"; such a term is a GLOB of each letter's cases."""
     return "like" if search.isascii() else "glob"
 
 
@@ -228,13 +231,15 @@ def _ranked_query(
         else:  # one FTS5 phrase: with the trigram tokenizer, a substring
             match = ['"' + search.replace('"', '""') + '"']
         ranked = [*start, *match, kind, limit]
-        unranked = [kind, *[_like_pattern(search)] * len(_SEARCHED_COLUMNS), *(key or ()), limit]
-    sql = _ranked_sql(param, postgres, short, key is not None, backwards)
+        unranked = [kind, *_search_params(_case_folding(search), search), *(key or ()), limit]
+    sql = _ranked_sql(param, postgres, short, key is not None, backwards, _case_folding(search))
     return sql, [*ranked, *unranked, limit]
 
 
-@lru_cache(maxsize=16)
-def _ranked_sql(param: str, postgres: bool, short: bool, after_key: bool, backwards: bool) -> str:
+@lru_cache(maxsize=32)
+def _ranked_sql(
+    param: str, postgres: bool, short: bool, after_key: bool, backwards: bool, folding: str
+) -> str:
     direction = " DESC" if backwards else ""
     beyond = "<" if backwards else ">"
     before_end = ">" if backwards else "<"
@@ -263,7 +268,7 @@ def _ranked_sql(param: str, postgres: bool, short: bool, after_key: bool, backwa
             f"AND a.kind = {param} AND a.left_at IS NULL "
             f"ORDER BY f.rowid{direction} LIMIT {param}"
         )
-        matches = _like_matches(param)
+        matches = _glob_matches(param) if folding == "glob" else _like_matches(param)
     waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL", matches]
     if after_key:
         waiting.append(f"(a.surname, a.forename, a.username) {beyond} {key}")
