@@ -147,6 +147,26 @@ def test_accounts_waiting_for_a_rank_are_found_in_any_case_in_any_alphabet(demo:
         assert len(found) == 60
 
 
+@pytest.mark.parametrize("read_in_order", [False, True])
+def test_one_letter_is_found_through_the_index_even_as_a_values_last(
+    demo: Hwb, monkeypatch, read_in_order: bool
+) -> None:
+    """Every letter of a value begins one of its trigrams (two U+001F after it, migration
+    0012), so one letter is a range of the index; a common one reads the list in order."""
+    from hwb_tui.store import user_pages
+
+    monkeypatch.setattr(user_pages, "NEAR_ROWS", 10**6 if read_in_order else 1)
+    monkeypatch.setattr(user_pages, "COMMON_LETTERS_POSTINGS", 0 if read_in_order else 10**9)
+    add("zzlast01", "Tariq", "Aled")  # "q" only as the surname's last letter
+    add("zzlast02", "Ŵ", "Non")  # a value of one letter
+    admin = demo.users.actor("admin.demo")
+    for term in ("q", "Q", "ŵ", "Ŵ", "a", "ô", "0", ".", "x"):
+        expected = matches(demo, term)
+        assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search=term)) == expected
+        assert usernames(walk_backward(demo, admin, Kind.LEARNER, 7, search=term)) == expected
+    assert usernames(walk_forward(demo, admin, Kind.LEARNER, 7, search="q")) == ["zzlast01"]
+
+
 def test_every_kind_has_its_own_span_of_ranks_in_list_order() -> None:
     assert sorted(search_ranks.RANKED_KINDS) == sorted(str(kind) for kind in Kind)
     assert list(search_ranks.RANKED_KINDS) == sorted(search_ranks.RANKED_KINDS)
@@ -159,6 +179,7 @@ def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
 
     db = demo.context.db
     runner = Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATIONS_TABLE)
+    assert runner.down() == ["0012_search_every_letter"]
     assert runner.down() == ["0011_postgres_search_text"]  # nothing to undo on SQLite
     assert runner.down() == ["0010_school_search_index"]
     assert runner.down() == ["0009_postgres_search_rank"]  # nothing to undo on SQLite
@@ -176,13 +197,19 @@ def test_migrations_go_down_to_the_index_by_id_and_up_again(demo: Hwb) -> None:
         ).fetchall()
         assert [username for (username,) in by_id] == sorted(matches(demo, "Briain"))
     assert runner.up() == (
-        ["0009_postgres_search_rank", "0010_school_search_index", "0011_postgres_search_text"]
+        [
+            "0009_postgres_search_rank",
+            "0010_school_search_index",
+            "0011_postgres_search_text",
+            "0012_search_every_letter",
+        ]
         if is_postgres()
         else [
             "0008_search_rank",
             "0009_postgres_search_rank",
             "0010_school_search_index",
             "0011_postgres_search_text",
+            "0012_search_every_letter",
         ]
     )
     ranks_follow_the_list(demo)

@@ -103,6 +103,67 @@ def _neighbour_ranks(row: str) -> tuple[str, str]:
     return low, high
 
 
+def create_sqlite_indexing(db: Database, terminator_length: int) -> None:
+    """SQLite: the view the FTS5 index reads its content through, and the triggers that keep
+    the index, with each value followed by `terminator_length` U+001F."""
+    after = " || char(31)" * terminator_length
+    columns = INDEXED_VALUES.format(row="").replace(".", "").split(", ")
+    indexed = ", ".join(f"{column}{after} AS {column}" for column in columns)
+    # External content read through a view, so an unranked account is not in the index.
+    db.execute_sql(
+        f"CREATE VIEW account_search_source AS SELECT search_rank, {indexed} "
+        "FROM account WHERE search_rank IS NOT NULL"
+    )
+
+    def values(row: str) -> str:
+        return ", ".join(f"{row}.{column}{after}" for column in columns)
+
+    listed = ", ".join(columns)
+    forget_old = (
+        f"INSERT INTO account_search (account_search, rowid, {listed}) "
+        f"SELECT 'delete', old.search_rank, {values('old')} WHERE old.search_rank IS NOT NULL; "
+    )
+    # A renamed account leaves the index under its old values and is placed afresh.
+    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in ("kind", *columns))
+    db.execute_sql(
+        f"CREATE TRIGGER account_rank_update AFTER UPDATE OF kind, {listed} ON account "
+        f"WHEN {changed} BEGIN {forget_old}"
+        "UPDATE account SET search_rank = NULL WHERE id = new.id; "
+        f"UPDATE account SET search_rank = {placement_sql('new')} WHERE id = new.id; END"
+    )
+    # Whenever an account takes a rank, the index holds it under that rank.
+    db.execute_sql(
+        "CREATE TRIGGER account_rank_index AFTER UPDATE OF search_rank ON account "
+        f"WHEN new.search_rank IS NOT NULL BEGIN {forget_old}"
+        f"INSERT INTO account_search (rowid, {listed}) VALUES (new.search_rank, {values('new')}); "
+        "END"
+    )
+    db.execute_sql(
+        "CREATE TRIGGER account_rank_delete AFTER DELETE ON account "
+        "WHEN old.search_rank IS NOT NULL BEGIN "
+        f"INSERT INTO account_search (account_search, rowid, {listed}) "
+        f"VALUES ('delete', old.search_rank, {values('old')}); END"
+    )
+
+
+def drop_sqlite_indexing(db: Database) -> None:
+    for name in ("update", "index", "delete"):
+        db.execute_sql(f"DROP TRIGGER account_rank_{name}")
+    db.execute_sql("DROP VIEW account_search_source")
+
+
+def create_account_grams(db: Database, terminator_length: int) -> None:
+    """PostgreSQL: an account's trigrams, of each value lower-cased with `terminator_length`
+    U+001F after it."""
+    db.execute_sql(
+        "CREATE OR REPLACE FUNCTION account_grams(VARIADIC vals text[]) RETURNS SETOF text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
+        "SELECT DISTINCT substr(v, i, 3) FROM unnest(vals) AS f(x) "
+        f"CROSS JOIN LATERAL (SELECT lower(x) || repeat(E'\\x1f', {terminator_length}) AS v) "
+        "AS s CROSS JOIN LATERAL generate_series(1, length(v) - 2) AS i WHERE x <> '' $$"
+    )
+
+
 def unranked_count(db: Database) -> int:
     return db.execute_sql("SELECT count(*) FROM account WHERE search_rank IS NULL").fetchone()[0]
 

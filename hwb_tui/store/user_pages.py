@@ -19,8 +19,14 @@ from peewee import Database, PostgresqlDatabase
 from hwb_tui.store.search_ranks import kind_range
 
 # Search terms this long or longer are one FTS5 phrase (SQLite) or walk one trigram's postings
-# (PostgreSQL); shorter ones read every trigram that begins with them.
+# (PostgreSQL); shorter ones read every trigram that begins with them (each value is indexed
+# with two U+001F after it, so every letter of it begins one: migration 0012).
 TRIGRAM_LENGTH = 3
+# SQLite, one letter: the accounts just beyond the key that are checked one by one first. A
+# common letter fills a page among them; merging the hundreds of trigrams it begins took 40 to
+# 110 ms at 500,000 users ("e", "k", "0"). A letter under 1 in 100 accounts is found through
+# them: "q" 0.4 ms, "z" 18 ms. Counting each trigram's accounts to choose took up to 120 ms.
+NEAR_ROWS = 4000
 # Two letters with more postings than this are found sooner by reading the list in order than
 # by gathering and sorting their postings (PostgreSQL). With fewer, their accounts may all lie
 # far down the list. Measured on 500,000 users: "ff" (39,000 postings) 5 ms read in order, 15 ms
@@ -92,8 +98,8 @@ def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
         return ""
     # A school's list (a few thousand rows at most) is read in order faster than the trigram
     # index can list every school's matches; the index in list order (store/search_ranks.py)
-    # serves the national lists, two letters too. One letter is read in order.
-    if len(search) >= 2 and not by_school:
+    # serves the national lists, one or two letters too unless they are common (page_query).
+    if not by_school:
         return "ranked"
     return "haystack" if postgres else _case_folding(search)
 
@@ -105,8 +111,8 @@ def _case_folding(search: str) -> str:
 
 
 def _common_letters(db: Database, search: str) -> bool:
-    """Whether two letters are in so many accounts (PostgreSQL) that the list read in order
-    meets a page of them sooner than their postings can be gathered and sorted."""
+    """Whether one or two letters are in so many accounts (PostgreSQL) that the list read in
+    order meets a page of them sooner than their postings can be gathered and sorted."""
     if len(search) >= TRIGRAM_LENGTH:
         return False
     (postings,) = db.execute_sql(
@@ -133,12 +139,15 @@ def _search_params(mode: str, search: str) -> Sequence[str]:
     return []
 
 
-def _short_match(param: str) -> str:
-    """An FTS5 query: any trigram of the index between two bounds (or none: `""`)."""
+def _short_match(param: str, gated: bool) -> str:
+    """An FTS5 query: any trigram of the index between two bounds (or none: `""`). Listing
+    them counts each one's accounts (20 ms for "e"), so when `gated` they are listed only if
+    the accounts near the key (`_nearest_first_sql`) hold fewer matches than a page."""
     quoted = "'\"' || replace(term, '\"', '\"\"') || '\"'"
+    gate = f" AND (SELECT count(*) FROM near) < {param}" if gated else ""
     return (
         f"coalesce((SELECT group_concat({quoted}, ' OR ') FROM account_search_terms "
-        f"WHERE term BETWEEN {param} AND {param}), '\"\"')"
+        f"WHERE term BETWEEN {param} AND {param}{gate}), '\"\"')"
     )
 
 
@@ -219,26 +228,89 @@ def _ranked_query(
     short = len(search) < TRIGRAM_LENGTH
     start: list = [kind, *key] if key is not None else []
     start += [high if backwards else low, low if backwards else high]
+    one_letter = not postgres and len(search) == 1  # looked for near the key first
     if postgres:
         # The postings' trigram(s) first, then the ranks, then the check of each account.
         grams = [search, search] if short else [search]
         ranked = [*grams, *start, kind, _like_pattern(search), limit]
         unranked = [kind, _like_pattern(search), *(key or ()), limit]
     else:
-        if short:  # every trigram that begins with the two letters, as the index folds them
+        if short:  # every trigram that begins with the letters, as the index folds them
             folded = search.lower()
-            match = [folded, folded + LAST_CHARACTER]
+            match = [folded, folded + LAST_CHARACTER, *([limit] if one_letter else [])]
         else:  # one FTS5 phrase: with the trigram tokenizer, a substring
             match = ['"' + search.replace('"', '""') + '"']
         ranked = [*start, *match, kind, limit]
         unranked = [kind, *_search_params(_case_folding(search), search), *(key or ()), limit]
-    sql = _ranked_sql(param, postgres, short, key is not None, backwards, _case_folding(search))
-    return sql, [*ranked, *unranked, limit]
+    folding = _case_folding(search)
+    sql = _ranked_sql(param, postgres, short, key is not None, backwards, folding, one_letter)
+    params = [*ranked, *unranked, limit]
+    if not one_letter:
+        return sql, params
+    # One letter on SQLite: the page among the accounts just beyond the key when they hold a
+    # whole page of matches, else through the index; one statement, the choice made by SQLite.
+    beyond_every_key = ("",) * 3 if backwards else (LAST_CHARACTER,) * 3
+    bound = [kind, *(key or ()), *beyond_every_key]
+    near = [kind, *(key or ()), *_search_params(folding, search), limit]
+    nearest_first = _nearest_first_sql(param, sql, key is not None, backwards, folding, NEAR_ROWS)
+    return nearest_first, [*bound, *near, limit, limit, *params]
+
+
+@lru_cache(maxsize=16)
+def _nearest_first_sql(
+    param: str, ranked: str, after_key: bool, backwards: bool, folding: str, near_rows: int
+) -> str:
+    direction = " DESC" if backwards else ""
+    beyond = "<" if backwards else ">"
+    key_columns = ("surname", "forename", "username")
+    order = ", ".join(f"{column}{direction}" for column in key_columns)
+
+    def row(table: str) -> str:
+        return f"({', '.join(f'{table}.{column}' for column in key_columns)})"
+
+    after = f"AND {row('a')} {beyond} ({param}, {param}, {param}) " if after_key else ""
+    school_name = "(SELECT s.name FROM school AS s WHERE s.id = full.school_id) AS school_name"
+    columns = ", ".join(
+        school_name if column == "s.name" else column.replace("a.", "full.")
+        for column in PAGE_COLUMNS
+    )
+    matches = _glob_matches(param) if folding == "glob" else _like_matches(param)
+    # The last of the accounts near the key, or beyond every key when the list ends sooner.
+    bound = (
+        "SELECT * FROM (SELECT a.surname, a.forename, a.username FROM account AS a "
+        f"WHERE a.kind = {param} AND a.left_at IS NULL {after}ORDER BY {order} "
+        f"LIMIT 1 OFFSET {near_rows - 1}) UNION ALL SELECT {param}, {param}, {param} LIMIT 1"
+    )
+    # Read from the list's index in order up to that bound, the index holding every value
+    # checked (migration 0012); the table is read only for a page of matches.
+    within = "<=" if not backwards else ">="
+    near = (
+        f"SELECT {columns} FROM account AS a CROSS JOIN account AS full ON full.id = a.id "
+        f"WHERE a.kind = {param} AND a.left_at IS NULL {after}"
+        f"AND {row('a')} {within} (SELECT * FROM bound) "
+        f"AND {matches} ORDER BY {', '.join(f'a.{c}{direction}' for c in key_columns)} "
+        f"LIMIT {param}"
+    )
+    # The index is read only when the near accounts do not fill the page: SQLite enters the
+    # right side of a CROSS JOIN only for each row of its left (and see `_short_match`).
+    enough = f"(SELECT count(*) FROM near) >= {param}"
+    return (
+        f"WITH bound AS MATERIALIZED ({bound}), near AS ({near}) "
+        f"SELECT * FROM near WHERE {enough} UNION ALL "
+        f"SELECT r.* FROM (SELECT 1 WHERE NOT {enough}) AS gate CROSS JOIN ({ranked}) AS r "
+        f"ORDER BY {order}"
+    )
 
 
 @lru_cache(maxsize=32)
 def _ranked_sql(
-    param: str, postgres: bool, short: bool, after_key: bool, backwards: bool, folding: str
+    param: str,
+    postgres: bool,
+    short: bool,
+    after_key: bool,
+    backwards: bool,
+    folding: str,
+    gated: bool,
 ) -> str:
     direction = " DESC" if backwards else ""
     beyond = "<" if backwards else ">"
@@ -264,7 +336,7 @@ def _ranked_sql(
             f"SELECT {page_columns} FROM account_search AS f "
             "CROSS JOIN account AS a ON a.search_rank = f.rowid "
             f"WHERE f.rowid {beyond} {start} AND f.rowid {before_end} {param} "
-            f"AND f.account_search MATCH {_short_match(param) if short else param} "
+            f"AND f.account_search MATCH {_short_match(param, gated) if short else param} "
             f"AND a.kind = {param} AND a.left_at IS NULL "
             f"ORDER BY f.rowid{direction} LIMIT {param}"
         )

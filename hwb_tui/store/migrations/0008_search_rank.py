@@ -12,15 +12,15 @@ whole value, begin one of its trigrams: a two-letter search reads the index too.
 
 from peewee import PostgresqlDatabase
 
-from hwb_tui.store.search_ranks import placement_sql, renumber
+from hwb_tui.store.search_ranks import create_sqlite_indexing, placement_sql, renumber
 
 _OLD_TRIGGERS = ("insert", "delete", "update")
 _INDEXED = "surname, forename, username, admission_number"
 
 
-def _indexed(row: str, after: str = " || char(31)") -> str:
-    """The trigger row's indexed values, as the view gives them (`after` each one)."""
-    return ", ".join(f"{row}.{column}{after}" for column in _INDEXED.split(", "))
+def _values(row: str) -> str:
+    """The trigger row's indexed values, as 0007's triggers gave them (for going back down)."""
+    return ", ".join(f"{row}.{column}" for column in _INDEXED.split(", "))
 
 
 def up(migrator, db):
@@ -36,12 +36,6 @@ def up(migrator, db):
         "CREATE INDEX account_unranked ON account (kind, surname, forename, username) "
         "WHERE search_rank IS NULL"
     )
-    # External content read through a view, so an unranked account is not in the index.
-    terminated = ", ".join(f"{column} || char(31) AS {column}" for column in _INDEXED.split(", "))
-    db.execute_sql(
-        f"CREATE VIEW account_search_source AS SELECT search_rank, {terminated} "
-        "FROM account WHERE search_rank IS NOT NULL"
-    )
     db.execute_sql(
         f"CREATE VIRTUAL TABLE account_search USING fts5({_INDEXED}, "
         "content='account_search_source', content_rowid='search_rank', tokenize='trigram')"
@@ -55,33 +49,8 @@ def up(migrator, db):
         "CREATE TRIGGER account_rank_insert AFTER INSERT ON account BEGIN "
         f"UPDATE account SET search_rank = {placement_sql('new')} WHERE id = new.id; END"
     )
-    # A renamed account leaves the index under its old values and is placed afresh.
-    changed = " OR ".join(
-        f"old.{column} IS NOT new.{column}" for column in ("kind", *_INDEXED.split(", "))
-    )
-    db.execute_sql(
-        "CREATE TRIGGER account_rank_update "
-        f"AFTER UPDATE OF kind, {_INDEXED} ON account WHEN {changed} BEGIN "
-        f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"SELECT 'delete', old.search_rank, {_indexed('old')} WHERE old.search_rank IS NOT NULL; "
-        "UPDATE account SET search_rank = NULL WHERE id = new.id; "
-        f"UPDATE account SET search_rank = {placement_sql('new')} WHERE id = new.id; END"
-    )
-    # Whenever an account takes a rank, the index holds it under that rank.
-    db.execute_sql(
-        "CREATE TRIGGER account_rank_index AFTER UPDATE OF search_rank ON account "
-        "WHEN new.search_rank IS NOT NULL BEGIN "
-        f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"SELECT 'delete', old.search_rank, {_indexed('old')} WHERE old.search_rank IS NOT NULL; "
-        f"INSERT INTO account_search (rowid, {_INDEXED}) "
-        f"VALUES (new.search_rank, {_indexed('new')}); END"
-    )
-    db.execute_sql(
-        "CREATE TRIGGER account_rank_delete AFTER DELETE ON account "
-        "WHEN old.search_rank IS NOT NULL BEGIN "
-        f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"VALUES ('delete', old.search_rank, {_indexed('old')}); END"
-    )
+    # The content view and the triggers that keep the index, one U+001F after each value.
+    create_sqlite_indexing(db, terminator_length=1)
     # Accounts written before this migration; the function is the one later repairs use.
     renumber(db)
 
@@ -104,18 +73,18 @@ def down(migrator, db):
     db.execute_sql(
         "CREATE TRIGGER account_search_insert AFTER INSERT ON account BEGIN "
         f"INSERT INTO account_search (rowid, {_INDEXED}) "
-        f"VALUES (new.id, {_indexed('new', '')}); END"
+        f"VALUES (new.id, {_values('new')}); END"
     )
     db.execute_sql(
         "CREATE TRIGGER account_search_delete AFTER DELETE ON account BEGIN "
         f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"VALUES ('delete', old.id, {_indexed('old', '')}); END"
+        f"VALUES ('delete', old.id, {_values('old')}); END"
     )
     db.execute_sql(
         f"CREATE TRIGGER account_search_update AFTER UPDATE OF {_INDEXED} ON account BEGIN "
         f"INSERT INTO account_search (account_search, rowid, {_INDEXED}) "
-        f"VALUES ('delete', old.id, {_indexed('old', '')}); "
+        f"VALUES ('delete', old.id, {_values('old')}); "
         f"INSERT INTO account_search (rowid, {_INDEXED}) "
-        f"VALUES (new.id, {_indexed('new', '')}); END"
+        f"VALUES (new.id, {_values('new')}); END"
     )
     db.execute_sql("INSERT INTO account_search (account_search) VALUES ('rebuild')")

@@ -17,6 +17,7 @@ from hwb_tui.store.search_ranks import (
     IN_BULK,
     INDEXED_VALUES,
     PLACING_LOCK,
+    create_account_grams,
     placement_sql,
     renumber,
 )
@@ -53,13 +54,7 @@ def up(migrator, db):
         "postings integer NOT NULL)"
     )
     # An account's trigrams: of each value, lower-cased, with U+001F after it.
-    db.execute_sql(
-        "CREATE FUNCTION account_grams(VARIADIC vals text[]) RETURNS SETOF text "
-        "LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ "
-        "SELECT DISTINCT substr(v, i, 3) FROM unnest(vals) AS f(x) "
-        "CROSS JOIN LATERAL (SELECT lower(x) || E'\\x1f' AS v) AS s "
-        "CROSS JOIN LATERAL generate_series(1, length(v) - 2) AS i WHERE x <> '' $$"
-    )
+    create_account_grams(db, terminator_length=1)
     # A search term's trigrams, lower-cased as the index is (three letters or more).
     db.execute_sql(
         "CREATE FUNCTION term_grams(term text) RETURNS SETOF text "
