@@ -17,6 +17,7 @@ from hwb_tui.domain.model import Kind
 from hwb_tui.domain.paging import PageKey
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.db import POSTGRES_OPTIONS
 from hwb_tui.store.user_pages import page_query
 
 PAGE_ROWS = 40  # about one screen of the list at 120x40
@@ -110,4 +111,9 @@ def postgres_figures(url: str, settings: Settings) -> list[Figure]:
     import psycopg
 
     with Hwb.open(settings) as hwb:
-        return figures(hwb, lambda: psycopg.connect(url, autocommit=True), "PostgreSQL")
+        # The session as the app opens it (store/db.py), JIT off.
+        return figures(
+            hwb,
+            lambda: psycopg.connect(url, autocommit=True, options=POSTGRES_OPTIONS),
+            "PostgreSQL",
+        )

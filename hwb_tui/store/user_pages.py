@@ -75,22 +75,57 @@ def page_query(
     postgres = isinstance(db, PostgresqlDatabase)
     by_school = school_id is not None
     search_mode = _search_mode(postgres, by_school, search)
-    if search_mode == "ranked" and postgres and _common_letters(db, search):
-        search_mode = "haystack"
-    if search_mode == "ranked":
-        return _ranked_query(
-            db.param, postgres, kind, kind_range(kind), search, key, backwards, limit
+    if search_mode != "ranked":
+        return _in_order_query(
+            db.param, kind, school_id, search_mode, search, key, backwards, limit
         )
-    sql = _page_sql(db.param, by_school, search_mode, key is not None, backwards)
-    params: list = []
-    params.append(kind)
-    if by_school:
+    ranked = _ranked_query(
+        db.param, postgres, kind, kind_range(kind), search, key, backwards, limit
+    )
+    if not postgres or len(search) >= TRIGRAM_LENGTH:
+        return ranked
+    # One or two letters on PostgreSQL: the list read in order when they are common, else their
+    # postings; one statement, the choice made by the server from the trigram counts.
+    in_order = _in_order_query(db.param, kind, None, "haystack", search, key, backwards, limit)
+    sql = _common_letters_sql(db.param, in_order[0], ranked[0], backwards)
+    return sql, [COMMON_LETTERS_POSTINGS, search, search, *in_order[1], *ranked[1]]
+
+
+def _in_order_query(
+    param: str,
+    kind: str,
+    school_id: int | None,
+    search_mode: str,
+    search: str,
+    key: tuple[str, str, str] | None,
+    backwards: bool,
+    limit: int,
+) -> tuple[str, list]:
+    sql = _page_sql(param, school_id is not None, search_mode, key is not None, backwards)
+    params: list = [kind]
+    if school_id is not None:
         params.append(school_id)
     params.extend(_search_params(search_mode, search))
     if key is not None:
         params.extend(key)
     params.append(limit)
     return sql, params
+
+
+@lru_cache(maxsize=16)
+def _common_letters_sql(param: str, in_order: str, ranked: str, backwards: bool) -> str:
+    """PostgreSQL: one or two letters in so many accounts that the list read in order meets a
+    page of them sooner than their postings can be gathered and sorted are read in order, the
+    others through their postings; each side runs only if chosen (a one-time filter)."""
+    direction = " DESC" if backwards else ""
+    order = ", ".join(f"{column}{direction}" for column in ("surname", "forename", "username"))
+    return (
+        f"WITH letters AS MATERIALIZED (SELECT coalesce(sum(postings), 0) > {param} AS common "
+        f"FROM account_gram_count WHERE {_grams_beginning_with('gram', param)}) "
+        f"SELECT * FROM ({in_order}) AS l WHERE (SELECT common FROM letters) UNION ALL "
+        f"SELECT * FROM ({ranked}) AS r WHERE NOT (SELECT common FROM letters) "
+        f"ORDER BY {order}"
+    )
 
 
 def _search_mode(postgres: bool, by_school: bool, search: str) -> str:
@@ -108,19 +143,6 @@ def _case_folding(search: str) -> str:
     """SQLite: how a term is matched in any case. LIKE folds the case of ASCII letters alone,
     so "ŵyn" would not find "Ŵyn"; such a term is a GLOB of each letter's cases."""
     return "like" if search.isascii() else "glob"
-
-
-def _common_letters(db: Database, search: str) -> bool:
-    """Whether one or two letters are in so many accounts (PostgreSQL) that the list read in
-    order meets a page of them sooner than their postings can be gathered and sorted."""
-    if len(search) >= TRIGRAM_LENGTH:
-        return False
-    (postings,) = db.execute_sql(
-        f"SELECT coalesce(sum(postings), 0) FROM account_gram_count "
-        f"WHERE {_grams_beginning_with('gram', db.param)}",
-        (search, search),
-    ).fetchone()
-    return postings > COMMON_LETTERS_POSTINGS
 
 
 def _grams_beginning_with(column: str, param: str) -> str:
