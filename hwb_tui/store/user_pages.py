@@ -163,8 +163,9 @@ def _search_params(mode: str, search: str) -> Sequence[str]:
 
 def _short_match(param: str, gated: bool) -> str:
     """An FTS5 query: any trigram of the index between two bounds (or none: `""`). Listing
-    them counts each one's accounts (20 ms for "e"), so when `gated` they are listed only if
-    the accounts near the key (`_nearest_first_sql`) hold fewer matches than a page."""
+    them counts each one's accounts (60-90 ms for all of those "e" begins), so when `gated`
+    they are listed only if the accounts near the key (`_nearest_first_sql`) hold fewer
+    matches than a page."""
     quoted = "'\"' || replace(term, '\"', '\"\"') || '\"'"
     gate = f" AND (SELECT count(*) FROM near) < {param}" if gated else ""
     return (
