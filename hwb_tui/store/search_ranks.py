@@ -34,8 +34,10 @@ RANK_SPACING = 1 << 24  # between neighbours after `renumber`: 24 halvings befor
 UNRANKED_LIMIT = 500
 # PostgreSQL's trigram counts are made again when the index has grown this much beyond them.
 STALE_COUNTS_GROWTH = 1.2
+# The values a search looks in, which the index holds.
+INDEXED_COLUMNS = ("surname", "forename", "username", "admission_number")
 # The values a trigger indexes, as arguments of PostgreSQL's account_grams().
-INDEXED_VALUES = "{row}.surname, {row}.forename, {row}.username, {row}.admission_number"
+INDEXED_VALUES = ", ".join(f"{{row}}.{column}" for column in INDEXED_COLUMNS)
 # Every ranked account's postings (PostgreSQL), for a rebuild; a caller may narrow the ranks.
 POSTINGS_SELECT = (
     "SELECT g.gram, a.search_rank FROM account AS a "
@@ -107,8 +109,7 @@ def create_sqlite_indexing(db: Database, terminator_length: int) -> None:
     """SQLite: the view the FTS5 index reads its content through, and the triggers that keep
     the index, with each value followed by `terminator_length` U+001F."""
     after = " || char(31)" * terminator_length
-    columns = INDEXED_VALUES.format(row="").replace(".", "").split(", ")
-    indexed = ", ".join(f"{column}{after} AS {column}" for column in columns)
+    indexed = ", ".join(f"{column}{after} AS {column}" for column in INDEXED_COLUMNS)
     # External content read through a view, so an unranked account is not in the index.
     db.execute_sql(
         f"CREATE VIEW account_search_source AS SELECT search_rank, {indexed} "
@@ -116,15 +117,17 @@ def create_sqlite_indexing(db: Database, terminator_length: int) -> None:
     )
 
     def values(row: str) -> str:
-        return ", ".join(f"{row}.{column}{after}" for column in columns)
+        return ", ".join(f"{row}.{column}{after}" for column in INDEXED_COLUMNS)
 
-    listed = ", ".join(columns)
+    listed = ", ".join(INDEXED_COLUMNS)
     forget_old = (
         f"INSERT INTO account_search (account_search, rowid, {listed}) "
         f"SELECT 'delete', old.search_rank, {values('old')} WHERE old.search_rank IS NOT NULL; "
     )
     # A renamed account leaves the index under its old values and is placed afresh.
-    changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in ("kind", *columns))
+    changed = " OR ".join(
+        f"old.{column} IS NOT new.{column}" for column in ("kind", *INDEXED_COLUMNS)
+    )
     db.execute_sql(
         f"CREATE TRIGGER account_rank_update AFTER UPDATE OF kind, {listed} ON account "
         f"WHEN {changed} BEGIN {forget_old}"
@@ -147,6 +150,7 @@ def create_sqlite_indexing(db: Database, terminator_length: int) -> None:
 
 
 def drop_sqlite_indexing(db: Database) -> None:
+    """SQLite: what `create_sqlite_indexing` made, but for the index itself."""
     for name in ("update", "index", "delete"):
         db.execute_sql(f"DROP TRIGGER account_rank_{name}")
     db.execute_sql("DROP VIEW account_search_source")

@@ -16,16 +16,17 @@ from functools import lru_cache
 
 from peewee import Database, PostgresqlDatabase
 
-from hwb_tui.store.search_ranks import kind_range
+from hwb_tui.store.search_ranks import INDEXED_COLUMNS, kind_range
 
 # Search terms this long or longer are one FTS5 phrase (SQLite) or walk one trigram's postings
 # (PostgreSQL); shorter ones read every trigram that begins with them (each value is indexed
 # with two U+001F after it, so every letter of it begins one: migration 0012).
 TRIGRAM_LENGTH = 3
-# SQLite, one letter: the accounts just beyond the key that are checked one by one first. A
-# common letter fills a page among them; merging the hundreds of trigrams it begins took 40 to
-# 110 ms at 500,000 users ("e", "k", "0"). A letter under 1 in 100 accounts is found through
-# them: "q" 0.4 ms, "z" 18 ms. Counting each trigram's accounts to choose took up to 120 ms.
+# SQLite, one letter: the accounts just beyond the key that are checked one by one before the
+# index is read. A common letter fills a page among them: through the index, merging the
+# hundreds of trigrams it begins, it took 40 to 110 ms at 500,000 users ("e", "k", "0"). A
+# letter in fewer than 1 in 100 accounts goes on to the index, which has few trigrams for it
+# ("q" 0.4 ms, "z" 18 ms). Counting each trigram's accounts to choose took up to 120 ms.
 NEAR_ROWS = 4000
 # Two letters with more postings than this are found sooner by reading the list in order than
 # by gathering and sorting their postings (PostgreSQL). With fewer, their accounts may all lie
@@ -59,7 +60,7 @@ def _haystack_matches(param: str) -> str:
     return f"a.search_text LIKE lower({param})"
 
 
-_SEARCHED_COLUMNS = ("a.surname", "a.forename", "a.username", "a.admission_number")
+_SEARCHED_COLUMNS = tuple(f"a.{column}" for column in INDEXED_COLUMNS)
 
 
 def page_query(
@@ -180,6 +181,13 @@ def _like_matches(param: str) -> str:
     return f"({matches})"
 
 
+def _matches(mode: str, param: str) -> str:
+    """The term (the parameter) is in one of the searched values, in any case, as `mode`
+    ("haystack", "like" or "glob") compares them."""
+    match = {"haystack": _haystack_matches, "like": _like_matches, "glob": _glob_matches}
+    return match[mode](param)
+
+
 def _glob_matches(param: str) -> str:
     """Any searched column holds the pattern (SQLite's GLOB, which compares case exactly)."""
     matches = " OR ".join(f"{column} GLOB {param}" for column in _SEARCHED_COLUMNS)
@@ -214,12 +222,8 @@ def _page_sql(
     where = [f"a.kind = {param}", "a.left_at IS NULL"]
     if by_school:
         where.append(f"a.school_id = {param}")
-    if search_mode == "haystack":
-        where.append(_haystack_matches(param))
-    elif search_mode == "like":
-        where.append(_like_matches(param))
-    elif search_mode == "glob":
-        where.append(_glob_matches(param))
+    if search_mode:
+        where.append(_matches(search_mode, param))
     if after_key:
         where.append(
             f"(a.surname, a.forename, a.username) {'<' if backwards else '>'} "
@@ -252,6 +256,7 @@ def _ranked_query(
     start: list = [kind, *key] if key is not None else []
     start += [high if backwards else low, low if backwards else high]
     one_letter = not postgres and len(search) == 1  # looked for near the key first
+    folding = _case_folding(search)
     if postgres:
         # The postings' trigram(s) first, then the ranks, then the check of each account.
         grams = [search, search] if short else [search]
@@ -264,8 +269,7 @@ def _ranked_query(
         else:  # one FTS5 phrase: with the trigram tokenizer, a substring
             match = ['"' + search.replace('"', '""') + '"']
         ranked = [*start, *match, kind, limit]
-        unranked = [kind, *_search_params(_case_folding(search), search), *(key or ()), limit]
-    folding = _case_folding(search)
+        unranked = [kind, *_search_params(folding, search), *(key or ()), limit]
     sql = _ranked_sql(param, postgres, short, key is not None, backwards, folding, one_letter)
     params = [*ranked, *unranked, limit]
     if not one_letter:
@@ -294,10 +298,10 @@ def _nearest_first_sql(
     after = f"AND {row('a')} {beyond} ({param}, {param}, {param}) " if after_key else ""
     school_name = "(SELECT s.name FROM school AS s WHERE s.id = full.school_id) AS school_name"
     columns = ", ".join(
-        school_name if column == "s.name" else column.replace("a.", "full.")
+        school_name if column == "s.name" else "full." + column.split(".")[1]
         for column in PAGE_COLUMNS
     )
-    matches = _glob_matches(param) if folding == "glob" else _like_matches(param)
+    matches = _matches(folding, param)
     # The last of the accounts near the key, or beyond every key when the list ends sooner.
     bound = (
         "SELECT * FROM (SELECT a.surname, a.forename, a.username FROM account AS a "
@@ -363,7 +367,7 @@ def _ranked_sql(
             f"AND a.kind = {param} AND a.left_at IS NULL "
             f"ORDER BY f.rowid{direction} LIMIT {param}"
         )
-        matches = _glob_matches(param) if folding == "glob" else _like_matches(param)
+        matches = _matches(folding, param)
     waiting = [f"a.search_rank IS NULL AND a.kind = {param} AND a.left_at IS NULL", matches]
     if after_key:
         waiting.append(f"(a.surname, a.forename, a.username) {beyond} {key}")

@@ -11,8 +11,8 @@ of a value begins a trigram, and one letter reads the trigrams that begin with i
 The index is built again: on SQLite the FTS5 table from its view, on PostgreSQL the postings.
 On SQLite a letter's first page is looked for among the accounts just beyond the key before
 the index (store/user_pages.py), so the list's index in kind order now also holds the values
-that check reads, as the school's does (0010): 4,000 accounts checked in 11 ms, reading each
-from the table, and in a few from the index alone.
+that check reads, as the school's does (0010): 4,000 accounts were checked in 11 ms reading
+each from the table, in 3 to 4 ms from the index alone ("q", 500,000 users).
 """
 
 from peewee import PostgresqlDatabase
