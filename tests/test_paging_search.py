@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -10,7 +11,9 @@ from hwb_tui.domain.errors import InvalidInput, PermissionDenied
 from hwb_tui.domain.model import Kind, UserSummary
 from hwb_tui.domain.paging import MAX_PAGE_SIZE, PageKey
 from hwb_tui.services.hwb import Hwb
+from hwb_tui.store.db import is_postgres
 from hwb_tui.store.models import Account
+from hwb_tui.store.user_pages import page_query
 
 
 def walk_forward(hwb: Hwb, actor, kind: Kind, limit: int, **filters) -> list:
@@ -214,3 +217,27 @@ def test_a_schools_search_finds_a_name_as_it_was_changed_by_any_writer(demo: Hwb
 def _matches(hwb: Hwb, row, term: str) -> bool:
     values = (row.surname, row.forename, row.username, _admission(hwb, row))
     return any(term.casefold() in (value or "").casefold() for value in values)
+
+
+@pytest.mark.parametrize("school", [True, False], ids=["a school's list", "national"])
+def test_a_prepared_search_lower_cases_its_term_once(demo: Hwb, school: bool) -> None:
+    """PostgreSQL: psycopg prepares a statement run often, and the plan PostgreSQL then keeps
+    is generic; in it, a term lower-cased beside each account's values was lower-cased again
+    for every account checked."""
+    db = demo.context.db
+    if not is_postgres():
+        pytest.skip("SQLite's statements hold no lower-cased term")
+    school_id = demo.users.actor("teacher.demo").school_id if school else None
+    sql, params = page_query(db, str(Kind.LEARNER), school_id, "ritch", None, False, 41)
+    numbered = iter(range(1, len(params) + 1))
+    db.execute_sql("PREPARE page AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
+    db.execute_sql("SET plan_cache_mode = force_generic_plan")
+    # Written into the statement (no placeholders), so the patterns' "%" doubled for psycopg.
+    literals = ", ".join(str(p) if isinstance(p, int) else f"'{p}'" for p in params)
+    literals = literals.replace("%", "%%")
+    plan = [row[0] for row in db.execute_sql(f"EXPLAIN EXECUTE page({literals})")]
+    db.execute_sql("DEALLOCATE page")
+    db.execute_sql("RESET plan_cache_mode")
+    filters = [line for line in plan if "Filter:" in line]
+    assert any("search_text" in line for line in filters)
+    assert not [line for line in filters if "lower(" in line]

@@ -56,8 +56,11 @@ def _haystack_matches(param: str) -> str:
     """PostgreSQL: the term (a LIKE pattern) is in one of the searched values, in any case.
 
     `search_text` holds them lower-cased, joined by a character no term holds (migration 0011).
+    The term is lower-cased once, in a subquery: psycopg prepares a statement run often, and
+    PostgreSQL's generic plan for it then lower-cased the term again for every row it checked
+    (a school's "ritch": 0.75 ms instead of 0.5 ms reading 2,000 learners).
     """
-    return f"a.search_text LIKE lower({param})"
+    return f"a.search_text LIKE (SELECT lower({param}))"
 
 
 _SEARCHED_COLUMNS = tuple(f"a.{column}" for column in INDEXED_COLUMNS)
