@@ -49,6 +49,10 @@ class Section:
     available: Callable[[Session], bool]
 
 
+def _section(mode: str) -> Section:
+    return next(section for section in SECTIONS if section.mode == mode)
+
+
 def _lists(kind: Kind) -> Callable[[Session], bool]:
     def available(session: Session) -> bool:
         return kind in session.actor_kinds
@@ -146,10 +150,15 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
         self.hwb = hwb
         self.session: Session | None = Session(actor) if actor else None
         self._view = view
+        # Known before the app runs (a session whose school is fixed), the first section is the
+        # default mode, and its screen the app's default screen: Textual starts a screen named
+        # in MODES inside the app's own start, where its first frame was drawn and dropped and
+        # the list then waited for the next refresh tick (37 ms of a 0.3 s start). Its mode is
+        # added once the app has started (on_mount), for its key to come back to it.
+        self._first_section: str | None = None
         if self.session is not None and not self.session.needs_school:
-            # Known before the app runs, the first section is its first mode: switching to it
-            # from Textual's default screen would parse every style sheet twice more.
-            self.DEFAULT_MODE = self._first_mode()
+            self._first_section = self.DEFAULT_MODE = self._first_mode()
+            self.MODES = {m: make for m, make in HwbApp.MODES.items() if m != self._first_section}
         super().__init__()
         self._password_clipboard = clipboard
         if self.session is not None:
@@ -157,7 +166,20 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
 
     # -- starting: sign in, choose a school, open the first section --------------------------
 
+    def get_default_screen(self) -> Screen:
+        if self._first_section is None:
+            return super().get_default_screen()
+        screen = _section(self._first_section).make()
+        # Textual reads a screen's own style sheet as it shows the screen in a mode or pushes
+        # it, but not a default screen's: read here, before the screen is styled.
+        for path in screen.css_path:
+            if not self.stylesheet.has_source(str(path)):
+                self.stylesheet.read(path)
+        return screen
+
     def on_mount(self) -> None:
+        if self._first_section is not None:
+            self.add_mode(self._first_section, _section(self._first_section).make)
         self.start_idle_lock()
         self.call_after_refresh(resume_collection)  # start-up is over once the screen is up
         if self.session is None:
@@ -228,8 +250,7 @@ class HwbApp(IdleLock, SwitchesLanguage, App[int]):
             if self.session is None or self.session.needs_school:
                 return False
             (mode,) = parameters
-            section = next(s for s in SECTIONS if s.mode == mode)
-            return section.available(self.session)
+            return _section(mode).available(self.session)
         if action == "change_school":
             if self.session is None or not self.session.actor.is_hwb_admin:
                 return False

@@ -112,3 +112,39 @@ async def test_the_app_resumes_collection_once_its_first_screen_is_up(make_app):
         startup.resume_collection()
         gc.unfreeze()
         gc.enable()
+
+
+async def test_the_first_section_is_one_screen_however_it_is_reached(make_app):
+    """Known before the app runs, the first section is the app's default screen (not a mode of
+    its own): its key and its palette command return to that same screen, kept as it was."""
+    app = make_app("teacher.demo")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        first = app.screen
+        assert isinstance(first, UsersScreen)
+        await pilot.press("slash", *"Clarke", "escape")
+        await pilot.press("1")
+        assert isinstance(app.screen, ProfileScreen)
+        await pilot.press("2")
+        assert app.screen is first
+        assert first.query_one("#search", Input).value == "Clarke"
+        await pilot.press("1")
+        app.switch_mode("learners")  # as the palette's "Learners" command does
+        await pilot.pause()
+        assert app.screen is first
+
+
+def test_keys_typed_as_the_app_starts_reach_the_first_screen(make_app):
+    """The first screen is still being mounted when the app is ready for keys: "/" then a
+    surname is a search, not the list's keys ("r" would open Reset Password)."""
+    seen = {}
+
+    async def type_at_once(pilot):
+        await pilot.press("slash", *"Clarke")
+        await pilot.pause()
+        seen["screen"], seen["focused"] = pilot.app.screen, pilot.app.focused
+        pilot.app.exit()
+
+    make_app("teacher.demo").run(headless=True, auto_pilot=type_at_once, size=(80, 24))
+    assert isinstance(seen["screen"], UsersScreen)
+    assert isinstance(seen["focused"], Input) and seen["focused"].value == "Clarke"

@@ -65,6 +65,9 @@ ACTION_RIGHTS = {"copy_password": Action.SEE_PASSWORD, "reset_password": Action.
 
 
 class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
+    # The list has the focus from the start, unless a key typed as the app started (say "/")
+    # has put it elsewhere already: the first screen is still being mounted as keys arrive.
+    AUTO_FOCUS = "#users"
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority, so the search field has the focus before the next key is routed: letters
         # typed quickly after "/" are the search term, never the list's keys (c copies, r resets).
@@ -108,9 +111,6 @@ class UsersScreen(SelectsLearners, UsesServices, QuietScreen[None]):
         )
         yield Static(id="list-status", markup=False)
         yield AppFooter()
-
-    def on_mount(self) -> None:
-        self.query_one(UserList).focus()
 
     def on_screen_resume(self) -> None:
         # Every time the list comes back (first shown, back from View Details, another school
