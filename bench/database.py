@@ -2,13 +2,15 @@
 
 The baseline runs the very statement the service runs (from store/user_pages.py) through the
 bare driver (`sqlite3`, or psycopg 3) and fetches its rows; the service adds the rights check,
-the query's shape and the frozen UserSummary rows the app gets.
+the query's shape and the frozen UserSummary rows the app gets. Both run on the same
+connection, the driver's own beneath the service: on PostgreSQL each connection is a server
+process of its own, and with two of them the same statement took 0.33 ms on one and 0.53 ms
+on the other in one run of six (ratio 1.64; 1.10-1.28 in the others), as the two processes
+happened to be placed on this 2-core machine. On one connection six runs gave 1.11-1.12.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bench.generate import ADMIN
@@ -17,7 +19,6 @@ from hwb_tui.domain.model import Kind
 from hwb_tui.domain.paging import PageKey
 from hwb_tui.services.config import Settings
 from hwb_tui.services.hwb import Hwb
-from hwb_tui.store.db import POSTGRES_OPTIONS
 from hwb_tui.store.user_pages import page_query
 
 PAGE_ROWS = 40  # about one screen of the list at 120x40
@@ -54,10 +55,10 @@ CASES = (
 )
 
 
-def figures(hwb: Hwb, raw_connect: Callable[[], object], label: str) -> list[Figure]:
+def figures(hwb: Hwb, label: str) -> list[Figure]:
     actor = hwb.users.actor(ADMIN)
     db = hwb.context.db
-    raw = raw_connect()
+    raw = db.connection()  # the bare sqlite3 / psycopg connection the service's queries use
     results = []
     for case in CASES:
         key = _key_at(raw, db, case.key_at_row) if case.key_at_row else None
@@ -89,7 +90,6 @@ def figures(hwb: Hwb, raw_connect: Callable[[], object], label: str) -> list[Fig
         assert len(service().rows) == min(len(baseline()), PAGE_ROWS)
         measured, base = paired_medians(service, baseline)
         results.append(time_figure(f"{label}: {case.name}", case.target_ms, measured, base))
-    raw.close()
     return results
 
 
@@ -101,19 +101,11 @@ def _key_at(raw, db, row: int) -> PageKey:
     return PageKey(*raw.execute(sql).fetchone())
 
 
-def sqlite_figures(url: str, settings: Settings) -> list[Figure]:
-    path = url.removeprefix("sqlite:///")
+def sqlite_figures(settings: Settings) -> list[Figure]:
     with Hwb.open(settings) as hwb:
-        return figures(hwb, lambda: sqlite3.connect(path), "SQLite")
+        return figures(hwb, "SQLite")
 
 
-def postgres_figures(url: str, settings: Settings) -> list[Figure]:
-    import psycopg
-
-    with Hwb.open(settings) as hwb:
-        # The session as the app opens it (store/db.py), JIT off.
-        return figures(
-            hwb,
-            lambda: psycopg.connect(url, autocommit=True, options=POSTGRES_OPTIONS),
-            "PostgreSQL",
-        )
+def postgres_figures(settings: Settings) -> list[Figure]:
+    with Hwb.open(settings) as hwb:  # the session as the app opens it (store/db.py), JIT off
+        return figures(hwb, "PostgreSQL")

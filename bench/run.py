@@ -66,7 +66,7 @@ def run_all(workdir: Path, args: argparse.Namespace) -> list[Figure]:
     built = build(url, key_file, national_plan())
     figures.append(_generator_figure("SQLite", built))
     step("lists and search on SQLite")
-    figures += database.sqlite_figures(url, Settings.resolve(url, key_file))
+    figures += database.sqlite_figures(Settings.resolve(url, key_file))
     # These two before PostgreSQL: once its database is loaded, and after it is dropped, the
     # server writes a gigabyte back to disk for minutes, which fell unevenly on their rounds
     # (start-up measured 1.59x the bare app there, 1.14-1.19x on its own just after).
@@ -125,7 +125,7 @@ def _postgres(workdir: Path) -> list[Figure]:
         step("lists and search on PostgreSQL")
         return [
             _generator_figure("PostgreSQL", built),
-            *database.postgres_figures(url, Settings.resolve(url, key_file)),
+            *database.postgres_figures(Settings.resolve(url, key_file)),
         ]
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
