@@ -118,9 +118,10 @@ def _in_order_query(
 
 @lru_cache(maxsize=16)
 def _common_letters_sql(param: str, in_order: str, ranked: str, backwards: bool) -> str:
-    """PostgreSQL: one or two letters in so many accounts that the list read in order meets a
-    page of them sooner than their postings can be gathered and sorted are read in order, the
-    others through their postings; each side runs only if chosen (a one-time filter)."""
+    """PostgreSQL: one or two letters, as one statement. Letters with more postings than
+    COMMON_LETTERS_POSTINGS are found by reading the list in order, which meets a page of them
+    sooner than their postings can be gathered and sorted; rarer ones through their postings.
+    Only the chosen side runs (a one-time filter)."""
     direction = " DESC" if backwards else ""
     order = ", ".join(f"{column}{direction}" for column in ("surname", "forename", "username"))
     return (
